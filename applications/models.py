@@ -1,0 +1,1 @@
+"""Application rounds, applications, reviews and decisions arrive with the applications issue."""

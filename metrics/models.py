@@ -1,0 +1,1 @@
+"""Metric catalogue, reporting periods and returns arrive with the monthly returns issue."""

@@ -1,0 +1,3 @@
+from nhsportal.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,50 @@
+"""The Jinja2 environment for portal pages: project templates first, then the NHS.UK
+frontend macros (nhsuk-frontend-jinja), with Django's url/static helpers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def uk_date(value: datetime.date | datetime.datetime | None, with_time: bool = False) -> str:
+    """`1 April 2026`, or `1 April 2026 at 9:05am` in Europe/London time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+        text = f"{value.day} {value:%B %Y}"
+        if with_time:
+            hour = value.hour % 12 or 12
+            text += f" at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+        return text
+    return f"{value.day} {value:%B %Y}"
+
+
+def figure(value: int | Decimal | float | None, places: int = 0) -> str:
+    """Thousands separators; a dash for nothing."""
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def environment(**options: Any) -> Environment:
+    options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
+    options["undefined"] = ChainableUndefined
+    options.setdefault("autoescape", True)
+    env = Environment(**options)  # noqa: S701 - autoescape is on
+    env.globals.update({"url": url, "static": static, "get_messages": get_messages})
+    env.filters.update({"uk_date": uk_date, "figure": figure})
+    return env
