@@ -57,7 +57,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-            "OPTIONS": {"environment": "nhsportal.jinja2.environment"},
+        "OPTIONS": {"environment": "nhsportal.jinja2.environment"},
     },
     {
         # Django admin, DRF's browsable API and the API docs keep their own templates.

@@ -56,7 +56,9 @@ class ICB(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="icb_effective_dates_in_order",
-                condition=Q(effective_to__isnull=True) | Q(effective_from__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
                 violation_error_message="An ICB cannot stop before it starts.",
             )
         ]

@@ -1,0 +1,64 @@
+"""Reads of organisations and sites, scoped to the person asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from nhsportal.roles import roles_of
+from sites.models import ICB, LocalAuthority, Neighbourhood, Site, weighted_deprivation
+
+
+def sites_visible_to(user: Any) -> QuerySet[Site]:
+    roles = roles_of(user)
+    sites = Site.objects.all()
+    if roles.is_national:
+        return sites
+    return sites.filter(Q(pk__in=roles.site_ids) | Q(place_id__in=roles.place_ids))
+
+
+def site_list(user: Any, *, region: str = "", icb: str = "", status: str = "", wave: str = "", q: str = "") -> QuerySet[Site]:
+    """Sites the user may see, with what the list shows, in a fixed number of queries."""
+    sites = (
+        sites_visible_to(user)
+        .select_related("place__icb__region", "wave")
+        .annotate(team_count=Count("teams", distinct=True), neighbourhood_count=Count("neighbourhoods", distinct=True))
+        .order_by("name")
+    )
+    if region:
+        sites = sites.filter(place__icb__region__ods_code=region)
+    if icb:
+        sites = sites.filter(place__icb__ods_code=icb)
+    if status:
+        sites = sites.filter(status=status)
+    if wave:
+        sites = sites.filter(wave__number=wave)
+    if q:
+        sites = sites.filter(Q(name__icontains=q) | Q(place__name__icontains=q))
+    return sites
+
+
+def get_visible_site(user: Any, pk: int) -> Site:
+    """The site, if the user may see it; a 404 otherwise (never a 403: existence must not leak)."""
+    return get_object_or_404(sites_visible_to(user).select_related("place__icb__region", "wave", "programme_lead"), pk=pk)
+
+
+def site_profile(site: Site) -> dict[str, Any]:
+    """What the site detail page shows about the site itself, its Place and deprivation."""
+    authorities = list(LocalAuthority.objects.filter(places=site.place_id).order_by("name"))
+    neighbourhoods = list(Neighbourhood.objects.filter(site=site).annotate(team_count=Count("teams")).order_by("name"))
+    return {
+        "authorities": authorities,
+        "deprivation": weighted_deprivation(authorities),
+        "neighbourhoods": neighbourhoods,
+    }
+
+
+def icbs_with_sites() -> QuerySet[ICB]:
+    return ICB.objects.filter(places__sites__isnull=False).select_related("region").distinct().order_by("name")
+
+
+def neighbourhoods_visible_to(user: Any) -> QuerySet[Neighbourhood]:
+    return Neighbourhood.objects.filter(site__in=sites_visible_to(user))

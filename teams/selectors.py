@@ -1,0 +1,88 @@
+"""Reads of teams and workforce, scoped to the person asking."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from sites.models import Site
+from sites.selectors import sites_visible_to
+from teams.models import NeighbourhoodTeam, WorkforceEntry
+
+
+def current_on(day: datetime.date) -> Q:
+    """Workforce entries in force on `day`."""
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def teams_visible_to(user: Any) -> QuerySet[NeighbourhoodTeam]:
+    return NeighbourhoodTeam.objects.filter(site__in=sites_visible_to(user))
+
+
+def workforce_visible_to(user: Any) -> QuerySet[WorkforceEntry]:
+    return WorkforceEntry.objects.filter(team__site__in=sites_visible_to(user))
+
+
+def get_visible_team(user: Any, pk: int) -> NeighbourhoodTeam:
+    return get_object_or_404(teams_visible_to(user).select_related("site__place", "neighbourhood"), pk=pk)
+
+
+def get_visible_workforce_entry(user: Any, pk: int) -> WorkforceEntry:
+    return get_object_or_404(workforce_visible_to(user).select_related("team__site", "profession", "employer"), pk=pk)
+
+
+def site_teams(site: Site, *, on: datetime.date | None = None) -> list[NeighbourhoodTeam]:
+    """The site's teams with their current workforce, focus and totals, in four queries."""
+    day = on or timezone.localdate()
+    current = (
+        WorkforceEntry.objects.filter(current_on(day))
+        .select_related("profession", "employer")
+        .order_by("profession__group", "profession__name")
+    )
+    teams = list(
+        NeighbourhoodTeam.objects.filter(site=site)
+        .select_related("neighbourhood")
+        .prefetch_related(
+            Prefetch("workforce", queryset=current, to_attr="current_workforce"), "focus_conditions", "focus_cohorts"
+        )
+        .order_by("name")
+    )
+    for team in teams:
+        team.current_headcount = sum(e.headcount for e in team.current_workforce)
+        team.current_wte = sum((e.wte for e in team.current_workforce), Decimal("0"))
+    return teams
+
+
+def workforce_by_profession(site: Site, *, on: datetime.date | None = None) -> list[dict[str, Any]]:
+    """The site's current workforce make-up: headcount and WTE by profession, grouped, in one query."""
+    day = on or timezone.localdate()
+    rows = (
+        WorkforceEntry.objects.filter(current_on(day), team__site=site)
+        .values("profession__group", "profession__name")
+        .annotate(headcount=Sum("headcount"), wte=Sum("wte"), teams=Count("team", distinct=True))
+        .order_by("profession__group", "profession__name")
+    )
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["profession__group"]].append(
+            {"profession": row["profession__name"], "headcount": row["headcount"], "wte": row["wte"], "teams": row["teams"]}
+        )
+    return [
+        {
+            "group": group,
+            "professions": items,
+            "headcount": sum(i["headcount"] for i in items),
+            "wte": sum((i["wte"] for i in items), Decimal("0")),
+        }
+        for group, items in groups.items()
+    ]
+
+
+def team_workforce_history(team: NeighbourhoodTeam) -> QuerySet[WorkforceEntry]:
+    return team.workforce.select_related("profession", "employer").order_by("-start_date", "profession__name")
