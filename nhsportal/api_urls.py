@@ -1,7 +1,34 @@
-"""Every endpoint under /api/v1/. Each app's api.py registers its viewsets here."""
+"""Every endpoint under /api/v1/, registered in one place."""
 
 from rest_framework.routers import DefaultRouter
 
+from sites.api import ICBViewSet, NeighbourhoodViewSet, PlaceViewSet, RegionViewSet, SiteViewSet, WaveViewSet
+from teams.api import (
+    FocusCohortViewSet,
+    FocusConditionViewSet,
+    PartnerOrganisationViewSet,
+    ProfessionViewSet,
+    TeamViewSet,
+    WorkforceEntryViewSet,
+)
+
+app_name = "api"  # reverse("api:site-list"): no clash with the pages' URL names
+
 router = DefaultRouter()
+# Organisations and the programme (read-only; administrators change them in admin).
+router.register("regions", RegionViewSet, basename="region")
+router.register("icbs", ICBViewSet, basename="icb")
+router.register("places", PlaceViewSet, basename="place")
+router.register("waves", WaveViewSet, basename="wave")
+router.register("sites", SiteViewSet, basename="site")
+router.register("neighbourhoods", NeighbourhoodViewSet, basename="neighbourhood")
+# Teams and who is in them.
+router.register("teams", TeamViewSet, basename="team")
+router.register("workforce", WorkforceEntryViewSet, basename="workforce")
+router.register("partner-organisations", PartnerOrganisationViewSet, basename="partner-organisation")
+# Vocabularies, so clients can find ids.
+router.register("professions", ProfessionViewSet, basename="profession")
+router.register("focus-conditions", FocusConditionViewSet, basename="focus-condition")
+router.register("focus-cohorts", FocusCohortViewSet, basename="focus-cohort")
 
 urlpatterns = router.urls

@@ -7,12 +7,15 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from nhsportal.forms import error_summary_items, macro_params
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -45,6 +48,16 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options.setdefault("autoescape", True)
     env = Environment(**options)  # noqa: S701 - autoescape is on
-    env.globals.update({"url": url, "static": static, "get_messages": get_messages})
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "field_params": macro_params,
+            "form_errors": error_summary_items,
+            # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
+            "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
+        }
+    )
     env.filters.update({"uk_date": uk_date, "figure": figure})
     return env

@@ -1,0 +1,170 @@
+"""Admin for people and their roles, and the (read-only) audit trail.
+
+Role grants are the heart of the portal's security, so every grant, change and revocation
+made here is written to the audit trail as well as to Django's own admin log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+
+from nhsportal import audit
+from nhsportal.models import AuditEvent, Role, RoleAssignment
+
+User = get_user_model()
+
+
+def _assignment_changes(assignment: RoleAssignment) -> dict[str, Any]:
+    return {
+        "user": assignment.user.get_username(),
+        "role": assignment.get_role_display(),
+        "place": str(assignment.place or ""),
+        "site": str(assignment.site or ""),
+    }
+
+
+def _record_saved(request: HttpRequest, assignment: RoleAssignment, *, change: bool) -> None:
+    audit.record(
+        actor=request.user,
+        action="role.changed" if change else "role.granted",
+        obj=assignment,
+        changes=_assignment_changes(assignment),
+        reason="Django admin",
+    )
+
+
+def _record_revoked(request: HttpRequest, assignment: RoleAssignment) -> None:
+    audit.record(
+        actor=request.user, action="role.revoked", obj=assignment, changes=_assignment_changes(assignment), reason="Django admin"
+    )
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fields = ("role", "place", "site", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("place", "site")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
+        return super().get_queryset(request).select_related("place", "site")
+
+
+class HoldsRoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in Role.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value():
+            # A subquery rather than a join, so a person with two roles is listed once.
+            return queryset.filter(pk__in=RoleAssignment.objects.filter(role=self.value()).values("user_id"))
+        return queryset
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users and their role assignments, managed in one place."""
+
+    inlines = [RoleAssignmentInline]
+    list_display = ("username", "full_name", "email", "roles", "is_active", "is_staff", "is_superuser", "last_login")
+    list_filter = (HoldsRoleFilter, "is_staff", "is_superuser", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email")
+    ordering = ("username",)
+    date_hierarchy = "date_joined"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        assignments = RoleAssignment.objects.select_related("place", "site").order_by("role")
+        return super().get_queryset(request).prefetch_related(Prefetch("role_assignments", queryset=assignments))
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, user: Any) -> str:
+        return user.get_full_name()
+
+    @admin.display(description="roles")
+    def roles(self, user: Any) -> str:
+        return "; ".join(str(assignment) for assignment in user.role_assignments.all()) or "—"
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not RoleAssignment:
+            super().save_formset(request, form, formset, change)
+            return
+        instances = formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            _record_revoked(request, assignment)
+            assignment.delete()
+        changed = {id(obj) for obj, _ in formset.changed_objects}
+        for assignment in instances:
+            assignment.save()
+            _record_saved(request, assignment, change=id(assignment) in changed)
+        formset.save_m2m()
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "user_full_name", "role", "place", "site", "created_at")
+    list_filter = ("role",)
+    list_select_related = ("user", "place", "site")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "site__name",
+        "place__name",
+    )
+    raw_id_fields = ("user",)
+    autocomplete_fields = ("place", "site")
+    date_hierarchy = "created_at"
+    ordering = ("user__username", "role")
+
+    @admin.display(description="name", ordering="user__last_name")
+    def user_full_name(self, assignment: RoleAssignment) -> str:
+        return assignment.user.get_full_name()
+
+    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _record_saved(request, obj, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
+        _record_revoked(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
+        for assignment in queryset.select_related("user", "place", "site"):
+            _record_revoked(request, assignment)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is evidence: nobody adds, edits or deletes it, administrators included."""
+
+    list_display = ("at", "actor", "action", "object_repr", "content_type", "from_state", "to_state")
+    list_filter = ("action", "at", "content_type")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("object_repr", "actor__username", "reason")
+    date_hierarchy = "at"
+    ordering = ("-at", "-id")
+    fields = ("at", "actor", "action", "content_type", "object_id", "object_repr", "from_state", "to_state", "changes", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False

@@ -1,0 +1,65 @@
+"""What the home page asks of each person, by role. A read, so a selector: a fixed number
+of queries whatever the number of sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+
+from nhsportal.models import Role
+from nhsportal.roles import roles_of
+from sites.models import Site, SiteStatus
+from sites.selectors import sites_visible_to
+
+
+def _own_sites(user: Any) -> list[Site]:
+    return list(
+        sites_visible_to(user)
+        .select_related("place__icb__region", "wave")
+        .annotate(team_count=Count("teams", distinct=True), neighbourhood_count=Count("neighbourhoods", distinct=True))
+        .order_by("name")
+    )
+
+
+def _site_tasks(site: Site, *, can_manage: bool) -> list[dict[str, str]]:
+    """The next things a site's own people should do, most urgent first."""
+    detail = reverse("site-detail", args=[site.pk])
+    tasks = []
+    if can_manage and site.neighbourhood_count == 0:
+        tasks.append({"text": f"Add the neighbourhoods {site.name} covers", "href": reverse("neighbourhood-add", args=[site.pk])})
+    if site.team_count == 0:
+        tasks.append({"text": f"Register {site.name}'s first neighbourhood team", "href": reverse("team-add", args=[site.pk])})
+    else:
+        teams = "team" if site.team_count == 1 else f"{site.team_count} teams"
+        tasks.append({"text": f"Keep {site.name}'s {teams} and their workforce up to date", "href": f"{detail}#teams"})
+    return tasks
+
+
+def next_steps(user: Any) -> dict[str, Any]:
+    roles = roles_of(user)
+    if not user.is_authenticated:
+        return {"audience": "public"}
+    if roles.is_national:
+        counts = dict(Site.objects.values_list("status").annotate(n=Count("id")).order_by())
+        without_teams = Site.objects.filter(teams__isnull=True).order_by("name")
+        return {
+            "audience": "national",
+            "is_chair": Role.TASKFORCE_CHAIR in roles.roles,
+            "is_admin": roles.is_admin,
+            "status_counts": [(status.label, counts.get(status.value, 0), status.value) for status in SiteStatus],
+            "site_total": sum(counts.values()),
+            "sites_without_teams": list(without_teams.values("pk", "name")[:10]),
+            "sites_without_teams_count": without_teams.count(),
+        }
+    sites = _own_sites(user)
+    if not sites and not roles.place_ids:
+        return {"audience": "no_role"}
+    return {
+        "audience": "site",
+        "sites": [
+            {"site": site, "tasks": _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)} for site in sites
+        ],
+        "is_programme_lead": bool(roles.place_ids),
+    }

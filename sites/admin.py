@@ -1,0 +1,162 @@
+"""Admin for the organisation hierarchy: regions, ICBs, local authorities, Places, waves,
+sites and neighbourhoods. Most of it is reference data loaded by `load_reference_data`;
+administrators mostly change sites (status, programme lead, summary) and neighbourhoods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Region, Site, Wave
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "ods_code", "ons_code", "icb_count")
+    search_fields = ("name", "ods_code", "ons_code")
+    ordering = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        return super().get_queryset(request).annotate(icb_count=Count("icbs"))
+
+    @admin.display(description="ICBs", ordering="icb_count")
+    def icb_count(self, region: Region) -> int:
+        return region.icb_count  # type: ignore[attr-defined]
+
+
+class InForceFilter(admin.SimpleListFilter):
+    """ICBs merge from April 2026: which rows describe today's ICBs and which are history."""
+
+    title = "in force"
+    parameter_name = "in_force"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "In force today"), ("no", "Not in force today")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ICB]) -> QuerySet[ICB] | None:
+        today = timezone.localdate()
+        in_force = ICB.objects.in_force_on(today).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=in_force)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=in_force)
+        return queryset
+
+
+@admin.register(ICB)
+class ICBAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "short_name",
+        "ods_code",
+        "ons_code",
+        "ons_code_previous",
+        "region",
+        "effective_from",
+        "effective_to",
+        "successor",
+        "gp_registered_population_16_plus",
+    )
+    list_filter = (InForceFilter, "region", "effective_from", "effective_to")
+    list_select_related = ("region", "successor")
+    search_fields = ("name", "short_name", "ods_code", "ons_code", "ons_code_previous")
+    autocomplete_fields = ("successor",)
+    ordering = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "short_name", "region")}),
+        ("Codes", {"fields": ("ods_code", "ons_code", "ons_code_previous")}),
+        ("In force", {"fields": ("effective_from", "effective_to", "successor")}),
+        ("Population and source", {"fields": ("gp_registered_population_16_plus", "source_note")}),
+    )
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "population",
+        "imd_rank_of_average_rank",
+        "imd_decile",
+        "pct_lsoas_most_deprived_10",
+        "pct_lsoas_most_deprived_20",
+    )
+    list_filter = ("imd_decile",)
+    search_fields = ("name", "code")
+    ordering = ("name",)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "icb", "region", "population", "local_authority_note")
+    list_filter = ("icb__region",)
+    list_select_related = ("icb__region",)
+    search_fields = ("name", "icb__name", "icb__short_name", "icb__ods_code")
+    autocomplete_fields = ("icb", "local_authorities")
+    ordering = ("name",)
+
+    @admin.display(description="region", ordering="icb__region__name")
+    def region(self, place: Place) -> Region:
+        return place.icb.region
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "start_date", "site_count")
+    search_fields = ("name",)
+    ordering = ("number",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Wave]:
+        return super().get_queryset(request).annotate(site_count=Count("sites"))
+
+    @admin.display(description="sites", ordering="site_count")
+    def site_count(self, wave: Wave) -> int:
+        return wave.site_count  # type: ignore[attr-defined]
+
+
+class NeighbourhoodInline(admin.TabularInline):
+    model = Neighbourhood
+    fields = ("name", "population")
+    extra = 0
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "place", "icb", "region", "wave", "status", "programme_lead", "joined_on")
+    list_filter = ("wave", "status", "place__icb__region")
+    list_select_related = ("place__icb__region", "wave", "programme_lead")
+    search_fields = ("name", "place__name", "place__icb__name", "place__icb__short_name", "programme_lead__username")
+    autocomplete_fields = ("place", "wave")
+    raw_id_fields = ("programme_lead",)
+    date_hierarchy = "joined_on"
+    ordering = ("name",)
+    inlines = [NeighbourhoodInline]
+
+    @admin.display(description="ICB", ordering="place__icb__name")
+    def icb(self, site: Site) -> ICB:
+        return site.place.icb
+
+    @admin.display(description="region", ordering="place__icb__region__name")
+    def region(self, site: Site) -> Region:
+        return site.place.icb.region
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ("name", "site", "population", "team_count")
+    list_filter = ("site__status", "site__wave", "site__place__icb__region")
+    list_select_related = ("site",)
+    search_fields = ("name", "site__name")
+    autocomplete_fields = ("site",)
+    ordering = ("site__name", "name")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Neighbourhood]:
+        return super().get_queryset(request).annotate(team_count=Count("teams"))
+
+    @admin.display(description="teams", ordering="team_count")
+    def team_count(self, neighbourhood: Neighbourhood) -> int:
+        return neighbourhood.team_count  # type: ignore[attr-defined]
