@@ -64,7 +64,11 @@ class DemoAccount:
 
     @property
     def scope(self) -> str:
-        return self.site or self.place or "national"
+        if self.site:
+            return f"{self.site} site"
+        if self.place:
+            return f"{self.place} Place"
+        return "all sites"
 
 
 ACCOUNTS = (

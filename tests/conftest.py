@@ -1,4 +1,6 @@
 import pytest
+from django.template.backends.jinja2 import Template as JinjaTemplate
+from django.test.signals import template_rendered
 
 from nhsportal.models import Role
 from tests.nhsportal.factories import user_with_role
@@ -28,3 +30,18 @@ def people(site):
         "taskforce_chair": user_with_role(Role.TASKFORCE_CHAIR),
         "administrator": user_with_role(Role.ADMINISTRATOR),
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jinja_templates_report_their_context():
+    """Django's test client collects `response.context` from the template_rendered signal,
+    which only Django's own template engine sends. Send it for Jinja2 pages too."""
+    original = JinjaTemplate.render
+
+    def render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return original(self, context, request)
+
+    JinjaTemplate.render = render
+    yield
+    JinjaTemplate.render = original

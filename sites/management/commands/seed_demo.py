@@ -39,3 +39,4 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(str(value).ljust(width) for value, width in zip(values, widths, strict=True)).rstrip())
         password = "the value of DEMO_PASSWORD" if result.password_from_environment else DEFAULT_DEMO_PASSWORD
         self.stdout.write(f"\nEvery demo account's password: {password} (demo only; never use these accounts for real data).")
+        self.stdout.write("Sign in at /accounts/login/; the administrator also at /admin/.")
