@@ -19,6 +19,10 @@ from nhsportal.models import AuditEvent, Role, RoleAssignment
 
 User = get_user_model()
 
+admin.site.site_header = "Neighbourhood Health Programme administration"
+admin.site.site_title = "NNHIP admin"
+admin.site.index_title = "Reference data, people and roles"
+
 
 def _assignment_changes(assignment: RoleAssignment) -> dict[str, Any]:
     return {

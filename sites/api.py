@@ -136,7 +136,5 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Neighbourhood]:
         return (
-            neighbourhoods_visible_to(self.request.user)
-            .select_related("site")
-            .annotate(team_count=Count("teams", distinct=True))
+            neighbourhoods_visible_to(self.request.user).select_related("site").annotate(team_count=Count("teams", distinct=True))
         )

@@ -118,7 +118,9 @@ class DeprivationSerializer(serializers.Serializer):
     """Indices of Deprivation 2019, weighted over the Place's local authority districts."""
 
     population = serializers.IntegerField(help_text="Mid-2015 population of the districts.")
-    imd_average_rank = serializers.DecimalField(max_digits=8, decimal_places=1, help_text="Population-weighted average LSOA rank.")
+    imd_average_rank = serializers.DecimalField(
+        max_digits=8, decimal_places=1, help_text="Population-weighted average LSOA rank."
+    )
     pct_lsoas_most_deprived_10 = serializers.DecimalField(max_digits=4, decimal_places=1)
     pct_lsoas_most_deprived_20 = serializers.DecimalField(max_digits=4, decimal_places=1)
     most_deprived_decile = serializers.IntegerField(help_text="The most deprived decile among the districts (1 = most deprived).")
@@ -161,4 +163,3 @@ class NeighbourhoodSerializer(serializers.ModelSerializer):
     class Meta:
         model = Neighbourhood
         fields = ["id", "name", "population", "site", "team_count"]
-

@@ -211,7 +211,9 @@ class WorkforceEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(
         summary="Delete a workforce entry made in error",
         description="People leaving a team are recorded by setting the entry's end date instead.",
-        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="Why the entry is removed (kept in the audit trail).")],
+        parameters=[
+            OpenApiParameter("reason", OpenApiTypes.STR, description="Why the entry is removed (kept in the audit trail).")
+        ],
         responses={204: None},
     )
     def destroy(self, request: Request, pk: str | None = None) -> Response:

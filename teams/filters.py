@@ -36,7 +36,9 @@ class PartnerOrganisationFilter(django_filters.FilterSet):
 class TeamFilter(django_filters.FilterSet):
     site = IdFilter(field_name="site_id", label="Site id.")
     neighbourhood = IdFilter(field_name="neighbourhood_id", label="Neighbourhood id.")
-    launched_after = django_filters.DateFilter(field_name="launched_on", lookup_expr="gte", label="Launched on or after this date.")
+    launched_after = django_filters.DateFilter(
+        field_name="launched_on", lookup_expr="gte", label="Launched on or after this date."
+    )
     launched_before = django_filters.DateFilter(
         field_name="launched_on", lookup_expr="lte", label="Launched on or before this date."
     )

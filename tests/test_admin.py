@@ -20,6 +20,7 @@ from tests.teams.factories import (
     FocusCohortFactory,
     FocusConditionFactory,
     NeighbourhoodTeamFactory,
+    PartnerOrganisationFactory,
     WorkforceEntryFactory,
 )
 
@@ -287,3 +288,25 @@ def test_a_team_cannot_be_put_in_another_sites_neighbourhood(admin_client, site,
     assert response.status_code == 200
     assert f"Choose one of {site}&#x27;s own neighbourhoods" in response.content.decode()
     assert not NeighbourhoodTeam.objects.filter(name="Wrong place team").exists()
+
+
+def test_workforce_with_more_wte_than_people_is_refused(admin_client):
+    team = NeighbourhoodTeamFactory()
+    profession = WorkforceEntryFactory(team=team).profession
+    employer = PartnerOrganisationFactory()
+
+    response = admin_client.post(
+        _url(WorkforceEntry, "add"),
+        {
+            "team": team.pk,
+            "profession": profession.pk,
+            "employer": employer.pk,
+            "headcount": "2",
+            "wte": "2.50",
+            "start_date": "01/04/2026",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "WTE cannot be more than the headcount" in response.content.decode()
+    assert WorkforceEntry.objects.filter(team=team).count() == 1

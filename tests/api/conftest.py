@@ -44,7 +44,9 @@ def world(site, other_site):
     site.place.local_authorities.add(LocalAuthorityFactory(name="Northshire"))
     neighbourhood = NeighbourhoodFactory(site=site, name="North")
     other_neighbourhood = NeighbourhoodFactory(site=other_site, name="Elsewhere")
-    team = NeighbourhoodTeamFactory(site=site, neighbourhood=neighbourhood, name="North team", launched_on=datetime.date(2025, 10, 1))
+    team = NeighbourhoodTeamFactory(
+        site=site, neighbourhood=neighbourhood, name="North team", launched_on=datetime.date(2025, 10, 1)
+    )
     team.focus_conditions.add(diabetes)
     team.focus_cohorts.add(cohort)
     other_team = NeighbourhoodTeamFactory(
@@ -72,4 +74,3 @@ def world(site, other_site):
         diabetes=diabetes,
         cohort=cohort,
     )
-

@@ -45,3 +45,13 @@ def test_the_docs_load_their_scripts_and_styles_from_this_server(client):
         assert not re.match(r"^(https?:)?//", url), f"{url} is loaded from another host"
         assert url.startswith("/static/drf_spectacular_sidecar/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not in the static files"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/sites/", "/api/v1/teams/", "/api/v1/teams/{team}/", "/api/v1/workforce/{entry}/"]
+)
+def test_the_browsable_api_renders_for_a_person_in_a_browser(client_as, people, world, path):
+    response = client_as(people["site_staff"]).get(path.format(team=world.team.pk, entry=world.entry.pk), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")

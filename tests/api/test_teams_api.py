@@ -1,6 +1,8 @@
 """Teams through the API: read as the pages do, written only through teams.services."""
 
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from nhsportal.models import AuditEvent
 from teams.models import NeighbourhoodTeam
@@ -176,16 +178,15 @@ class TestChangingTeams:
     def test_teams_are_not_replaced_or_deleted_through_the_api(self, client_as, people, world):
         client = client_as(people["administrator"])
 
-        assert client.put(f"/api/v1/teams/{world.team.pk}/", {"name": "X", "site": world.site.pk}, format="json").status_code == 405
+        assert (
+            client.put(f"/api/v1/teams/{world.team.pk}/", {"name": "X", "site": world.site.pk}, format="json").status_code == 405
+        )
         assert client.delete(f"/api/v1/teams/{world.team.pk}/").status_code == 405
         assert NeighbourhoodTeam.objects.filter(pk=world.team.pk).exists()
 
 
 class TestTokenAuthentication:
     def test_a_token_signs_the_caller_in_with_their_own_scope(self, people, world):
-        from rest_framework.authtoken.models import Token
-        from rest_framework.test import APIClient
-
         token = Token.objects.create(user=people["site_staff"])
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -196,8 +197,6 @@ class TestTokenAuthentication:
         assert created.status_code == 201
 
     def test_an_unknown_token_is_refused(self, world):
-        from rest_framework.test import APIClient
-
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 

@@ -19,8 +19,18 @@ class TestReadingWorkforce:
 
         assert body["team"] == {"id": world.team.pk, "name": "North team"}
         assert body["site"] == {"id": world.site.pk, "name": world.site.name}
-        assert body["profession"] == {"id": world.gp.pk, "code": "gp", "name": "General practitioner", "group": "General practice"}
-        assert body["employer"] == {"id": world.practice.pk, "name": "Riverside Surgery", "kind": "gp_practice", "ods_code": "Y00001"}
+        assert body["profession"] == {
+            "id": world.gp.pk,
+            "code": "gp",
+            "name": "General practitioner",
+            "group": "General practice",
+        }
+        assert body["employer"] == {
+            "id": world.practice.pk,
+            "name": "Riverside Surgery",
+            "kind": "gp_practice",
+            "ods_code": "Y00001",
+        }
         assert (body["headcount"], body["wte"], body["start_date"], body["end_date"]) == (3, "2.40", "2025-10-01", None)
 
     @pytest.mark.parametrize("role", ["site_staff", "site_lead", "programme_lead"])
@@ -177,7 +187,9 @@ class TestPartnerOrganisations:
     @pytest.mark.parametrize("role", ["site_staff", "programme_lead", "administrator"])
     def test_people_who_register_teams_add_one(self, client_as, people, role):
         response = client_as(people[role]).post(
-            "/api/v1/partner-organisations/", {"name": "Hillside Pharmacy", "kind": "pharmacy", "ods_code": "fa123"}, format="json"
+            "/api/v1/partner-organisations/",
+            {"name": "Hillside Pharmacy", "kind": "pharmacy", "ods_code": "fa123"},
+            format="json",
         )
 
         assert response.status_code == 201, response.json()

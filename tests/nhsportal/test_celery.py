@@ -45,7 +45,7 @@ def test_the_beat_schedule_is_defined_in_one_place_and_names_real_tasks():
 
 def test_without_redis_tasks_run_in_process(monkeypatch):
     """The embedded default (no REDIS_URL) runs tasks eagerly, inside the request."""
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
 
     result = heartbeat.delay()
 
