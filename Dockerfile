@@ -1,0 +1,21 @@
+# The portal's image for docker-compose.yml: assets built with Node, served by WhiteNoise.
+FROM node:20-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static/src static/src
+RUN npm run build
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+COPY --from=assets /app/static/css static/css
+COPY --from=assets /app/static/vendor static/vendor
+RUN DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-xx python manage.py collectstatic --no-input \
+    && useradd --system portal && mkdir -p var/uploads && chown -R portal var
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "nhsportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
