@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 NOT_SIGNED_IN = "Sign in first, or send your API token in the header `Authorization: Token <your token>`."
 SERVER_ERROR = (
-    "Something went wrong on our side and nothing was changed. Try again in a few minutes; "
-    "if it keeps happening, contact the programme office."
+    "Something went wrong on our side. Try again in a few minutes (if you were making a change, "
+    "check first whether it was saved); if it keeps happening, contact the programme office."
 )
 
 

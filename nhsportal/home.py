@@ -59,7 +59,8 @@ def next_steps(user: Any) -> dict[str, Any]:
     return {
         "audience": "site",
         "sites": [
-            {"site": site, "tasks": _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)} for site in sites
+            {"site": site, "tasks": _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)}
+            for site in sites
         ],
         "is_programme_lead": bool(roles.place_ids),
     }

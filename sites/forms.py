@@ -28,12 +28,17 @@ class SiteProfileForm(forms.Form):
 
 
 class NeighbourhoodForm(forms.Form):
-    name = forms.CharField(label="Neighbourhood name", max_length=150, error_messages={"required": "Enter the neighbourhood's name."})
+    name = forms.CharField(
+        label="Neighbourhood name", max_length=150, error_messages={"required": "Enter the neighbourhood's name."}
+    )
     population = forms.IntegerField(
         label="Population",
         help_text="Registered population, roughly 30,000 to 50,000 people.",
         required=False,
         min_value=0,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-10"}),
-        error_messages={"invalid": "Population must be a whole number, like 42000.", "min_value": "Population cannot be negative."},
+        error_messages={
+            "invalid": "Population must be a whole number, like 42000.",
+            "min_value": "Population cannot be negative.",
+        },
     )

@@ -146,7 +146,7 @@ class SiteDetailSerializer(SiteSerializer):
 
     def get_programme_lead_name(self, site: Site) -> str:
         lead = site.programme_lead
-        return lead.get_full_name() or lead.get_username() if lead else ""
+        return (lead.get_full_name() or lead.get_username()) if lead else ""
 
     @extend_schema_field(DeprivationSerializer(allow_null=True))
     def get_deprivation(self, site: Site) -> dict[str, Any] | None:

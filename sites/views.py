@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +16,8 @@ from django.urls import reverse
 
 from nhsportal.forms import add_service_errors
 from sites import selectors, services
-from sites.models import Site
 from sites.forms import NeighbourhoodForm, SiteFilterForm, SiteProfileForm
+from sites.models import Site
 from sites.rules import can_edit_teams, can_manage_site
 from teams.selectors import site_teams, workforce_by_profession
 
@@ -37,7 +36,14 @@ def site_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sites/list.jinja",
-        {"page_title": "Sites", "nav": "sites", "form": form, "page": page, "filtered": any(filters.values()), "query": query.urlencode()},
+        {
+            "page_title": "Sites",
+            "nav": "sites",
+            "form": form,
+            "page": page,
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -12,7 +12,9 @@ class TeamForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
         label="Neighbourhood", queryset=None, required=False, empty_label="Not tied to one neighbourhood"
     )
-    lead_name = forms.CharField(label="Team lead", max_length=150, required=False, help_text="The person who leads the team day to day.")
+    lead_name = forms.CharField(
+        label="Team lead", max_length=150, required=False, help_text="The person who leads the team day to day."
+    )
     lead_email = forms.EmailField(
         label="Team lead's email",
         required=False,
@@ -21,10 +23,16 @@ class TeamForm(forms.Form):
     )
     launched_on = DateField(label="Date the team started working", label_for_errors="start date", required=False)
     focus_conditions = forms.ModelMultipleChoiceField(
-        label="Conditions the team focuses on", queryset=FocusCondition.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+        label="Conditions the team focuses on",
+        queryset=FocusCondition.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     focus_cohorts = forms.ModelMultipleChoiceField(
-        label="Groups of people the team focuses on", queryset=FocusCohort.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+        label="Groups of people the team focuses on",
+        queryset=FocusCohort.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args, site: Site, **kwargs) -> None:
@@ -72,12 +80,17 @@ class WorkforceEntryForm(forms.Form):
     )
     start_date = DateField(label="Date they started in the team", label_for_errors="start date")
     end_date = DateField(
-        label="Date they left the team", label_for_errors="end date", required=False, help_text="Leave blank while they are still in the team."
+        label="Date they left the team",
+        label_for_errors="end date",
+        required=False,
+        help_text="Leave blank while they are still in the team.",
     )
 
 
 class PartnerOrganisationForm(forms.Form):
-    name = forms.CharField(label="Organisation name", max_length=200, error_messages={"required": "Enter the organisation's name."})
+    name = forms.CharField(
+        label="Organisation name", max_length=200, error_messages={"required": "Enter the organisation's name."}
+    )
     kind = forms.ChoiceField(
         label="Kind of organisation",
         choices=[("", "Choose a kind"), *OrganisationKind.choices],

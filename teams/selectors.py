@@ -31,7 +31,9 @@ def workforce_visible_to(user: Any) -> QuerySet[WorkforceEntry]:
 
 def get_visible_team(user: Any, pk: int) -> NeighbourhoodTeam:
     return get_object_or_404(
-        teams_visible_to(user).select_related("site__place", "neighbourhood").prefetch_related("focus_conditions", "focus_cohorts"),
+        teams_visible_to(user)
+        .select_related("site__place", "neighbourhood")
+        .prefetch_related("focus_conditions", "focus_cohorts"),
         pk=pk,
     )
 
@@ -87,10 +89,14 @@ def workforce_by_profession(site: Site, *, on: datetime.date | None = None) -> l
     ]
 
 
-def team_workforce(team: NeighbourhoodTeam, *, on: datetime.date | None = None) -> tuple[list[WorkforceEntry], list[WorkforceEntry]]:
+def team_workforce(
+    team: NeighbourhoodTeam, *, on: datetime.date | None = None
+) -> tuple[list[WorkforceEntry], list[WorkforceEntry]]:
     """The team's entries in force today, and the rest (ended, or starting later), in one query."""
     day = on or timezone.localdate()
-    entries = team.workforce.select_related("profession", "employer").order_by("profession__group", "profession__name", "-start_date")
+    entries = team.workforce.select_related("profession", "employer").order_by(
+        "profession__group", "profession__name", "-start_date"
+    )
     current, other = [], []
     for entry in entries:
         in_force = entry.start_date <= day and (entry.end_date is None or entry.end_date >= day)

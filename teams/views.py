@@ -104,7 +104,9 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{form.cleaned_data['name']} has been saved.")
             return redirect("team-detail", pk=team.pk)
-    return render(request, "teams/team_form.jinja", _page(f"Change {team.name}", form, _back_to_team(team), site=team.site, team=team))
+    return render(
+        request, "teams/team_form.jinja", _page(f"Change {team.name}", form, _back_to_team(team), site=team.site, team=team)
+    )
 
 
 @login_required

@@ -21,7 +21,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def worker():
     """A real worker process on the configured broker, stopped after the test."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "nhsportal", "worker", "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "-n", f"test-{os.getpid()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "nhsportal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env=os.environ | {"DJANGO_ENV": "test"},
     )

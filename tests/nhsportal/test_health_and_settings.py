@@ -43,7 +43,9 @@ def test_readyz_answers_503_when_the_broker_is_unreachable(client, settings):
 
 def _manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings():

@@ -9,7 +9,16 @@ from django.urls import reverse
 from tests.sites.factories import NeighbourhoodFactory
 from tests.teams.factories import NeighbourhoodTeamFactory, WorkforceEntryFactory
 
-ROLES = ["anonymous", "no_role", "programme_lead", "site_staff", "site_lead", "taskforce_member", "taskforce_chair", "administrator"]
+ROLES = [
+    "anonymous",
+    "no_role",
+    "programme_lead",
+    "site_staff",
+    "site_lead",
+    "taskforce_member",
+    "taskforce_chair",
+    "administrator",
+]
 
 LOGIN = "login"  # redirected to sign in
 
@@ -30,7 +39,11 @@ ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-logi
 def world(site, other_site):
     mine = {"site": site, "neighbourhood": NeighbourhoodFactory(site=site), "team": NeighbourhoodTeamFactory(site=site)}
     mine["entry"] = WorkforceEntryFactory(team=mine["team"])
-    theirs = {"site": other_site, "neighbourhood": NeighbourhoodFactory(site=other_site), "team": NeighbourhoodTeamFactory(site=other_site)}
+    theirs = {
+        "site": other_site,
+        "neighbourhood": NeighbourhoodFactory(site=other_site),
+        "team": NeighbourhoodTeamFactory(site=other_site),
+    }
     theirs["entry"] = WorkforceEntryFactory(team=theirs["team"])
     return {"mine": mine, "theirs": theirs}
 

@@ -62,7 +62,9 @@ def test_site_staff_see_only_their_own_site_in_the_list(client, site, other_site
 
 def test_site_detail_shows_the_workforce_make_up_by_profession(client, site):
     team = NeighbourhoodTeamFactory(site=site, name="Blakenall")
-    WorkforceEntryFactory(team=team, profession__name="District nurse", profession__group="Community health services", headcount=4, wte="3.20")
+    WorkforceEntryFactory(
+        team=team, profession__name="District nurse", profession__group="Community health services", headcount=4, wte="3.20"
+    )
     WorkforceEntryFactory(team=team, profession__name="Social prescribing link worker", headcount=2, wte="1.50")
     client.force_login(user_with_role(Role.SITE_STAFF, site=site))
 

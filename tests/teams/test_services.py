@@ -28,7 +28,12 @@ def test_site_staff_register_a_team_with_its_focus_and_the_audit_says_who(site):
     diabetes = FocusConditionFactory(name="Diabetes")
 
     team = services.create_team(
-        site=site, by=staff, name="  North Walsall  ", neighbourhood=neighbourhood, focus_conditions=[diabetes], launched_on=datetime.date(2026, 1, 5)
+        site=site,
+        by=staff,
+        name="  North Walsall  ",
+        neighbourhood=neighbourhood,
+        focus_conditions=[diabetes],
+        launched_on=datetime.date(2026, 1, 5),
     )
 
     assert team.name == "North Walsall"
@@ -144,7 +149,9 @@ def test_removing_an_entry_made_in_error_is_audited_with_the_reason(site):
 
 def test_partner_organisations_are_not_listed_twice(site):
     staff = user_with_role(Role.SITE_STAFF, site=site)
-    services.add_partner_organisation(by=staff, name="Pelsall Village Surgery", kind=OrganisationKind.GP_PRACTICE, ods_code="m92001")
+    services.add_partner_organisation(
+        by=staff, name="Pelsall Village Surgery", kind=OrganisationKind.GP_PRACTICE, ods_code="m92001"
+    )
 
     with pytest.raises(ValidationError) as by_code:
         services.add_partner_organisation(by=staff, name="Another name", kind=OrganisationKind.GP_PRACTICE, ods_code="M92001")
