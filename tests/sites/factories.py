@@ -1,9 +1,13 @@
 import datetime
 from decimal import Decimal
 
+import string
+
 import factory
 
 from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Region, Site, Wave
+
+_BASE36 = string.digits + string.ascii_uppercase
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -11,7 +15,8 @@ class RegionFactory(factory.django.DjangoModelFactory):
         model = Region
         django_get_or_create = ("ods_code",)
 
-    ods_code = factory.Sequence(lambda n: f"Y{n:02d}")
+    # Region codes are three characters (Y56…Y63); 1,296 distinct ones are plenty for tests.
+    ods_code = factory.Sequence(lambda n: "Y" + _BASE36[(n // 36) % 36] + _BASE36[n % 36])
     ons_code = factory.Sequence(lambda n: f"E400{n:05d}")
     name = factory.Sequence(lambda n: f"Region {n}")
 
