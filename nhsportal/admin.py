@@ -1,7 +1,7 @@
 """Admin for people and their roles, and the (read-only) audit trail.
 
-Role grants are the heart of the portal's security, so every grant, change and revocation
-made here is written to the audit trail as well as to Django's own admin log.
+Role grants are the heart of the portal's security: every grant, change and revocation
+goes through `nhsportal.services`, which audits it and keeps admin access in step.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
-from nhsportal import audit
+from nhsportal import services
 from nhsportal.models import AuditEvent, Role, RoleAssignment
 
 User = get_user_model()
@@ -22,31 +22,6 @@ User = get_user_model()
 admin.site.site_header = "Neighbourhood Health Programme administration"
 admin.site.site_title = "NNHIP admin"
 admin.site.index_title = "Reference data, people and roles"
-
-
-def _assignment_changes(assignment: RoleAssignment) -> dict[str, Any]:
-    return {
-        "user": assignment.user.get_username(),
-        "role": assignment.get_role_display(),
-        "place": str(assignment.place or ""),
-        "site": str(assignment.site or ""),
-    }
-
-
-def _record_saved(request: HttpRequest, assignment: RoleAssignment, *, change: bool) -> None:
-    audit.record(
-        actor=request.user,
-        action="role.changed" if change else "role.granted",
-        obj=assignment,
-        changes=_assignment_changes(assignment),
-        reason="Django admin",
-    )
-
-
-def _record_revoked(request: HttpRequest, assignment: RoleAssignment) -> None:
-    audit.record(
-        actor=request.user, action="role.revoked", obj=assignment, changes=_assignment_changes(assignment), reason="Django admin"
-    )
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -98,7 +73,14 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="roles")
     def roles(self, user: Any) -> str:
-        return "; ".join(str(assignment) for assignment in user.role_assignments.all()) or "—"
+        return (
+            "; ".join(
+                assignment.get_role_display()
+                + (f" — {assignment.site or assignment.place}" if assignment.site or assignment.place else "")
+                for assignment in user.role_assignments.all()
+            )
+            or "—"
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not RoleAssignment:
@@ -106,12 +88,10 @@ class UserAdmin(DjangoUserAdmin):
             return
         instances = formset.save(commit=False)
         for assignment in formset.deleted_objects:
-            _record_revoked(request, assignment)
-            assignment.delete()
+            services.revoke_role(assignment=assignment, by=request.user)
         changed = {id(obj) for obj, _ in formset.changed_objects}
         for assignment in instances:
-            assignment.save()
-            _record_saved(request, assignment, change=id(assignment) in changed)
+            services.save_role_assignment(assignment=assignment, by=request.user, is_new=id(assignment) not in changed)
         formset.save_m2m()
 
 
@@ -138,17 +118,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         return assignment.user.get_full_name()
 
     def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        _record_saved(request, obj, change=change)
+        services.save_role_assignment(assignment=obj, by=request.user, is_new=not change)
 
     def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
-        _record_revoked(request, obj)
-        super().delete_model(request, obj)
+        services.revoke_role(assignment=obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset.select_related("user", "place", "site"):
-            _record_revoked(request, assignment)
-        super().delete_queryset(request, queryset)
+            services.revoke_role(assignment=assignment, by=request.user)
 
 
 @admin.register(AuditEvent)

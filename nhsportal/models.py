@@ -50,15 +50,28 @@ class RoleAssignment(models.Model):
                 "and national roles need neither.",
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(place__isnull=True, site__isnull=True), name="unique_national_role"
+                fields=["user", "role"],
+                condition=Q(place__isnull=True, site__isnull=True),
+                name="unique_national_role",
+                violation_error_message="This person already holds this role.",
             ),
-            models.UniqueConstraint(fields=["user", "role", "place"], condition=Q(place__isnull=False), name="unique_place_role"),
-            models.UniqueConstraint(fields=["user", "role", "site"], condition=Q(site__isnull=False), name="unique_site_role"),
+            models.UniqueConstraint(
+                fields=["user", "role", "place"],
+                condition=Q(place__isnull=False),
+                name="unique_place_role",
+                violation_error_message="This person already holds this role for this Place.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "site"],
+                condition=Q(site__isnull=False),
+                name="unique_site_role",
+                violation_error_message="This person already holds this role at this site.",
+            ),
         ]
 
     def __str__(self) -> str:
         scope = self.site or self.place
-        return f"{self.get_role_display()}" + (f" — {scope}" if scope else "")
+        return f"{self.user.get_username()}: {self.get_role_display()}" + (f" — {scope}" if scope else "")
 
 
 class AuditEvent(models.Model):

@@ -7,17 +7,14 @@ scope is a 404, so its existence does not leak.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.serializers import BaseSerializer
 
-from nhsportal.roles import roles_of
 from sites.filters import ICBFilter, NeighbourhoodFilter, PlaceFilter, SiteFilter
 from sites.models import ICB, Neighbourhood, Place, Region, Site, Wave
-from sites.selectors import neighbourhoods_visible_to, sites_visible_to
+from sites.selectors import neighbourhoods_visible_to, places_visible_to, sites_visible_to
 from sites.serializers import (
     ICBSerializer,
     NeighbourhoodSerializer,
@@ -27,15 +24,6 @@ from sites.serializers import (
     SiteSerializer,
     WaveSerializer,
 )
-
-
-def places_visible_to(user: Any) -> QuerySet[Place]:
-    """The taskforce reads every Place; others read the Places of the sites they can see
-    and, for a programme lead, their own Place (which may not have a site yet)."""
-    roles = roles_of(user)
-    if roles.is_national:
-        return Place.objects.all()
-    return Place.objects.filter(Q(pk__in=sites_visible_to(user).values("place_id")) | Q(pk__in=roles.place_ids))
 
 
 @extend_schema_view(

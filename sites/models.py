@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 
 class Region(models.Model):
@@ -131,7 +132,12 @@ class Site(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="sites")
     status = models.CharField(max_length=16, choices=SiteStatus.choices, default=SiteStatus.ONBOARDING)
     programme_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_sites"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_sites",
+        help_text="Named on the site's page. What the lead may see and do comes from their Programme lead role on the Place.",
     )
     summary = models.TextField(blank=True, help_text="What the site is doing, in a few sentences.")
     joined_on = models.DateField(null=True, blank=True)
@@ -156,7 +162,14 @@ class Neighbourhood(models.Model):
 
     class Meta:
         ordering = ["site_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_neighbourhood_name_per_site")]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                Lower("name"),
+                name="unique_neighbourhood_name_per_site",
+                violation_error_message="This site already has a neighbourhood with this name.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

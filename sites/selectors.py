@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from nhsportal.roles import roles_of
-from sites.models import ICB, LocalAuthority, Neighbourhood, Site, weighted_deprivation
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Site, weighted_deprivation
 
 
 def sites_visible_to(user: Any) -> QuerySet[Site]:
@@ -17,6 +17,15 @@ def sites_visible_to(user: Any) -> QuerySet[Site]:
     if roles.is_national:
         return sites
     return sites.filter(Q(pk__in=roles.site_ids) | Q(place_id__in=roles.place_ids))
+
+
+def places_visible_to(user: Any) -> QuerySet[Place]:
+    """The taskforce reads every Place; others read the Places of the sites they can see
+    and, for a programme lead, their own Place (which may not have a site yet)."""
+    roles = roles_of(user)
+    if roles.is_national:
+        return Place.objects.all()
+    return Place.objects.filter(Q(pk__in=sites_visible_to(user).values("place_id")) | Q(pk__in=roles.place_ids))
 
 
 def site_list(user: Any, *, region: str = "", icb: str = "", status: str = "", wave: str = "", q: str = "") -> QuerySet[Site]:

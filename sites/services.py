@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from nhsportal import audit
 from sites.models import Neighbourhood, Site
@@ -50,7 +50,11 @@ def add_neighbourhood(*, site: Site, by: Any, name: str, population: int | None 
     """Neighbourhood names are unique within a site."""
     _require_manager(by, site)
     _check_neighbourhood(site=site, name=name, population=population)
-    neighbourhood = Neighbourhood.objects.create(site=site, name=name.strip(), population=population)
+    try:
+        with transaction.atomic():
+            neighbourhood = Neighbourhood.objects.create(site=site, name=name.strip(), population=population)
+    except IntegrityError as exc:  # another request added the same name a moment ago
+        raise ValidationError({"name": f"{site} already has a neighbourhood called “{name.strip()}”."}) from exc
     audit.record(actor=by, action="neighbourhood.added", obj=neighbourhood, changes={"site": str(site), "population": population})
     return neighbourhood
 
@@ -63,6 +67,12 @@ def update_neighbourhood(*, neighbourhood: Neighbourhood, by: Any, name: str, po
     changes = audit.changed_fields(neighbourhood, {"name": name.strip(), "population": population})
     if changes:
         neighbourhood.name, neighbourhood.population = name.strip(), population
-        neighbourhood.save(update_fields=["name", "population"])
+        try:
+            with transaction.atomic():
+                neighbourhood.save(update_fields=["name", "population"])
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"name": f"{neighbourhood.site} already has a neighbourhood called “{neighbourhood.name}”."}
+            ) from exc
         audit.record(actor=by, action="neighbourhood.updated", obj=neighbourhood, changes=changes)
     return neighbourhood

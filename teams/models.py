@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 
 class OrganisationKind(models.TextChoices):
@@ -86,7 +87,14 @@ class NeighbourhoodTeam(models.Model):
 
     class Meta:
         ordering = ["site_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_team_name_per_site")]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                Lower("name"),
+                name="unique_team_name_per_site",
+                violation_error_message="This site already has a team with this name.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

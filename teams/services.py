@@ -64,14 +64,20 @@ def create_team(
     """A site registers a neighbourhood team. Team names are unique within a site."""
     _require_team_editor(by, site)
     _check_team(site=site, name=name, neighbourhood=neighbourhood)
-    team = NeighbourhoodTeam.objects.create(
-        site=site,
-        name=name.strip(),
-        neighbourhood=neighbourhood,
-        lead_name=lead_name,
-        lead_email=lead_email,
-        launched_on=launched_on,
-    )
+    try:
+        with transaction.atomic():
+            team = NeighbourhoodTeam.objects.create(
+                site=site,
+                name=name.strip(),
+                neighbourhood=neighbourhood,
+                lead_name=lead_name,
+                lead_email=lead_email,
+                launched_on=launched_on,
+            )
+    except IntegrityError as exc:  # another request registered the same name a moment ago
+        raise ValidationError(
+            {"name": f"{site} already has a team called “{name.strip()}”. Give this team a different name."}
+        ) from exc
     team.focus_conditions.set(focus_conditions)
     team.focus_cohorts.set(focus_cohorts)
     audit.record(actor=by, action="team.created", obj=team, changes={"site": str(site), "name": team.name})
@@ -102,9 +108,14 @@ def update_team(
         exclude_pk=team.pk,
     )
     changes = audit.changed_fields(team, fields)
-    for name, value in fields.items():
-        setattr(team, name, value)
-    team.save()
+    if changes:
+        for name in changes:
+            setattr(team, name, fields[name])
+        try:
+            with transaction.atomic():
+                team.save(update_fields=[*changes, "updated_at"])
+        except IntegrityError as exc:  # another request took the name a moment ago
+            raise ValidationError({"name": f"{team.site} already has a team called “{team.name}”."}) from exc
     if focus_conditions is not None:
         before = set(team.focus_conditions.values_list("name", flat=True))
         team.focus_conditions.set(focus_conditions)
@@ -233,7 +244,11 @@ def add_partner_organisation(*, by: Any, name: str, kind: str, ods_code: str = "
     try:
         with transaction.atomic():
             organisation = PartnerOrganisation.objects.create(name=name.strip(), kind=kind, ods_code=code)
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # another request added it a moment ago
+        if code and PartnerOrganisation.objects.filter(ods_code=code).exists():
+            raise ValidationError(
+                {"ods_code": f"An organisation with ODS code {code} is already listed: choose it instead."}
+            ) from exc
         raise ValidationError({"name": f"“{name.strip()}” is already listed: choose it instead."}) from exc
     audit.record(actor=by, action="partner_organisation.added", obj=organisation)
     return organisation

@@ -31,9 +31,8 @@ ALL_LISTS = [
 def test_anonymous_callers_are_told_to_sign_in(client_as, endpoint):
     response = client_as(None).get(f"/api/v1/{endpoint}/")
 
-    # SessionAuthentication comes first in settings and sends no WWW-Authenticate header,
-    # so DRF answers 403 rather than 401.
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {"detail": NOT_SIGNED_IN}
 
 

@@ -202,6 +202,6 @@ class TestTokenAuthentication:
 
         response = client.get("/api/v1/teams/")
 
-        # 403, not 401: SessionAuthentication is listed first and sends no WWW-Authenticate header.
-        assert response.status_code == 403
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Invalid token."}
         assert response.json() == {"detail": "Invalid token."}

@@ -1,7 +1,6 @@
 import datetime
-from decimal import Decimal
-
 import string
+from decimal import Decimal
 
 import factory
 
