@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from applications.api import register as register_applications
+from metrics.api import register as register_metrics
 from sites.api import ICBViewSet, NeighbourhoodViewSet, PlaceViewSet, RegionViewSet, SiteViewSet, WaveViewSet
 from teams.api import (
     FocusCohortViewSet,
@@ -30,5 +32,9 @@ router.register("partner-organisations", PartnerOrganisationViewSet, basename="p
 router.register("professions", ProfessionViewSet, basename="profession")
 router.register("focus-conditions", FocusConditionViewSet, basename="focus-condition")
 router.register("focus-cohorts", FocusCohortViewSet, basename="focus-cohort")
+
+# Applications to join a wave, and monthly returns: each app registers its own.
+register_applications(router)
+register_metrics(router)
 
 urlpatterns = router.urls

@@ -13,6 +13,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("sites/", include("sites.urls")),
     path("", include("teams.urls")),
+    path("applications/", include("applications.urls")),
+    path("returns/", include("metrics.urls")),
     path("api/v1/", include("nhsportal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
