@@ -1,1 +1,291 @@
-"""Metric catalogue, reporting periods and returns arrive with the monthly returns issue."""
+"""The monthly returns: what is measured, when it is due, and every version a site files.
+
+A submitted figure is never overwritten: every upload, form edit or API submission makes
+a new `ReturnVersion` whose values never change afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class MetricKind(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    PROCESS = "process", "Process"
+    COHORT = "cohort", "Cohort"
+
+
+class Direction(models.TextChoices):
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    NOT_SPECIFIED = "not_specified", "No judgement"
+
+
+class MetricDefinition(models.Model):
+    """One metric line of the official template (O1 new appointments, …, P1 caseload)."""
+
+    code = models.CharField(max_length=32, unique=True)
+    template_id = models.CharField("template metric id", max_length=8, help_text="As in the template's column A: O1 … O6, P1.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=MetricKind.choices)
+    numerator_definition = models.TextField()
+    denominator_definition = models.TextField(blank=True)
+    has_rate = models.BooleanField(default=True, help_text="Reported as a rate per 1,000 patients in the cohort.")
+    direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.NOT_SPECIFIED)
+    order = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dimension(models.TextChoices):
+    TOTAL = "total", "Total"
+    AGE = "age", "Age group"
+    ETHNICITY = "ethnicity", "Ethnic group"
+    IMD = "imd", "Deprivation quintile"
+
+
+class BreakdownCategory(models.Model):
+    """A column of the template: Total, an age band, an ethnic group or an IMD quintile."""
+
+    code = models.CharField(max_length=32, unique=True)
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    label = models.CharField(max_length=50)
+    order = models.PositiveSmallIntegerField(unique=True)
+    comparable_code = models.CharField(
+        max_length=32, help_text="The category it is compared as across template layouts (80-89 and 90+ compare as 80+)."
+    )
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name_plural = "breakdown categories"
+
+    def __str__(self) -> str:
+        return self.label if self.dimension == Dimension.TOTAL else f"{self.get_dimension_display()}: {self.label}"
+
+
+class ReportingPeriod(models.Model):
+    """A reporting month and its deadlines (the template's SubmissionTimetable)."""
+
+    month = models.DateField(unique=True, help_text="The first day of the reporting month.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    initial_submission_due = models.DateField()
+    data_quality_report_due = models.DateField()
+    final_submission_due = models.DateField()
+    final_report_due = models.DateField()
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(
+                name="period_month_is_first_day",
+                condition=Q(month__day=1),
+                violation_error_message="A reporting month starts on its first day.",
+            ),
+            models.CheckConstraint(
+                name="period_deadlines_in_order",
+                condition=Q(period_end__gte=F("period_start"))
+                & Q(initial_submission_due__gt=F("period_end"))
+                & Q(final_submission_due__gte=F("initial_submission_due")),
+                violation_error_message="Deadlines must fall after the period, and the final one on or after the initial one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    def accepts_submissions_on(self, day: datetime.date) -> bool:
+        """Open from the end of the month until the final deadline (inclusive)."""
+        return day <= self.final_submission_due
+
+    def is_late_on(self, day: datetime.date) -> bool:
+        return self.initial_submission_due < day <= self.final_submission_due
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
+    SUBMITTED = "submitted", "Submitted"
+    CORRECTION_REQUESTED = "correction_requested", "Correction requested"
+
+
+class Return(models.Model):
+    """A site's return for one reporting month: its status and its versions."""
+
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="returns")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=24, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    latest_version = models.ForeignKey("ReturnVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    signed_off_version = models.ForeignKey(
+        "ReturnVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The latest signed-off version: what the rollups use.",
+    )
+    first_signed_off_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.TextField(blank=True, help_text="What the taskforce asked the site to correct.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period__month", "site__name"]
+        constraints = [models.UniqueConstraint(fields=["site", "period"], name="one_return_per_site_per_period")]
+        indexes = [models.Index(fields=["period", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} — {self.period}"
+
+
+class VersionSource(models.TextChoices):
+    UPLOAD = "upload", "Uploaded template"
+    FORM = "form", "Web form"
+    API = "api", "API"
+
+
+class ReturnVersion(models.Model):
+    """One filing of a return. Its values never change; a correction is a new version."""
+
+    return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    layout = models.CharField(max_length=8, help_text="Template layout: 1.2, or 1.1 (the earlier layout with a single 80+ band).")
+    source = models.CharField(max_length=8, choices=VersionSource.choices)
+    file = models.FileField(upload_to="returns/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True, help_text="What changed and why.")
+    sent_for_sign_off_at = models.DateTimeField(null=True, blank=True)
+    warnings_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    warnings_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    warnings_comment = models.TextField(blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    late = models.BooleanField(default=False, help_text="Signed off after the initial submission deadline.")
+
+    class Meta:
+        ordering = ["return_record_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["return_record", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.return_record} v{self.number}"
+
+
+class ReturnValue(models.Model):
+    """A numerator and denominator for one metric and breakdown category. Suppressed cells
+    are stored as suppressed (value null), never as zero."""
+
+    version = models.ForeignKey(ReturnVersion, on_delete=models.CASCADE, related_name="values")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(BreakdownCategory, on_delete=models.PROTECT, related_name="+")
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    numerator_suppressed = models.BooleanField(default=False)
+    denominator_suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "metric", "category"], name="one_value_per_cell"),
+            models.CheckConstraint(
+                name="suppressed_numerator_has_no_value",
+                condition=Q(numerator_suppressed=False) | Q(numerator__isnull=True),
+                violation_error_message="A suppressed numerator has no value.",
+            ),
+            models.CheckConstraint(
+                name="suppressed_denominator_has_no_value",
+                condition=Q(denominator_suppressed=False) | Q(denominator__isnull=True),
+                violation_error_message="A suppressed denominator has no value.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code}/{self.category.code}"
+
+
+class ReturnWarning(models.Model):
+    """A check that did not block the version but must be acknowledged before sign-off."""
+
+    version = models.ForeignKey(ReturnVersion, on_delete=models.CASCADE, related_name="warnings")
+    sheet = models.CharField(max_length=50, blank=True)
+    cell = models.CharField(max_length=20, blank=True)
+    code = models.CharField(max_length=50)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}: {self.message}"
+
+
+class QueryStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed"
+
+
+class DataQualityQuery(models.Model):
+    """The taskforce asks about a return; the site answers."""
+
+    return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="queries")
+    version = models.ForeignKey(ReturnVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    question = models.TextField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=QueryStatus.choices, default=QueryStatus.OPEN)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name_plural = "data quality queries"
+
+    def __str__(self) -> str:
+        return f"Query on {self.return_record}"
+
+
+class ReminderKind(models.TextChoices):
+    SEVEN_DAYS = "seven_days", "Seven days before the initial deadline"
+    ONE_DAY = "one_day", "One day before the initial deadline"
+    OVERDUE = "overdue", "The day after the initial deadline"
+    DIGEST = "digest", "Weekly digest of missing returns"
+
+
+class ReminderSent(models.Model):
+    """Each reminder once: running the job twice sends nothing twice."""
+
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("sites.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32, blank=True, help_text="For the digest: the ISO week it covers.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "site"], condition=Q(site__isnull=False), name="one_site_reminder_each"
+            ),
+            models.UniqueConstraint(fields=["kind", "key"], condition=Q(site__isnull=True), name="one_digest_each"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.period} — {self.site or self.key}"

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhsportal.settings")
 
@@ -10,8 +11,8 @@ app = Celery("nhsportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The one place where periodic jobs are scheduled. Later issues add the monthly-return
-# reminders and the nightly rollup rebuild here.
+# The one place where periodic jobs are scheduled (Europe/London times).
 app.conf.beat_schedule = {
     "heartbeat": {"task": "nhsportal.tasks.heartbeat", "schedule": 300.0},
+    "return-reminders": {"task": "metrics.tasks.send_return_reminders", "schedule": crontab(hour=7, minute=0)},
 }

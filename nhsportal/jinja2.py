@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from nhsportal.forms import error_summary_items, macro_params
+from nhsportal.roles import roles_of
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -43,6 +44,12 @@ def figure(value: int | Decimal | float | None, places: int = 0) -> str:
     return number_format(value, decimal_pos=places, force_grouping=True)
 
 
+def problem_text(message: str, sheet: str = "", cell: str = "") -> str:
+    """A problem's sentence without the `Sheet!A1: ` it starts with, where a table already shows the cell."""
+    prefix = f"{sheet}!{cell}: " if cell else f"{sheet}: "
+    return message.removeprefix(prefix) if sheet else message
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
     options["undefined"] = ChainableUndefined
@@ -55,9 +62,10 @@ def environment(**options: Any) -> Environment:
             "get_messages": get_messages,
             "field_params": macro_params,
             "form_errors": error_summary_items,
+            "roles_of": roles_of,
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }
     )
-    env.filters.update({"uk_date": uk_date, "figure": figure})
+    env.filters.update({"uk_date": uk_date, "figure": figure, "problem_text": problem_text})
     return env

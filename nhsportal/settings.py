@@ -111,6 +111,8 @@ STORAGES = {
 }
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = config.env_str("MEDIA_ROOT") or str(config.VAR_DIR / "uploads")
+# Largest evidence file a Place may attach to its application.
+APPLICATION_UPLOAD_MAX_BYTES = config.env_int("APPLICATION_UPLOAD_MAX_MB", 10) * 1024 * 1024
 
 # Background jobs: Redis when REDIS_URL is set, otherwise run in-process.
 REDIS_URL = config.env_str("REDIS_URL")
@@ -139,6 +141,8 @@ EMAIL_PORT = config.env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = config.env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", default=True)
+# Links in e-mails point here.
+PORTAL_BASE_URL = config.env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "Neighbourhood Health Programme <noreply@nnhip.invalid>")
 
 REST_FRAMEWORK = {
@@ -173,6 +177,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and docs describe the API's shape, not its data: open to all, like a published spec.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Several models have a `kind` or `status`: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "SiteStatusEnum": "sites.models.SiteStatus",
+        "OrganisationKindEnum": "teams.models.OrganisationKind",
+        "MetricKindEnum": "metrics.models.MetricKind",
+        "ReturnStatusEnum": "metrics.models.ReturnStatus",
+    },
 }
 
 LOGGING = {

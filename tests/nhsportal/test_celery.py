@@ -51,6 +51,7 @@ def worker():
 
 
 def test_the_beat_schedule_is_defined_in_one_place_and_names_real_tasks():
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks
 

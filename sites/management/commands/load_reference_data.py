@@ -1,13 +1,17 @@
 from django.core.management.base import BaseCommand
 
+from metrics.reference import load_metrics, load_periods
 from sites.reference import load_all
 from teams.reference import load_team_vocabulary
 
 
 class Command(BaseCommand):
-    help = "Load the regions, ICBs, deprivation figures, wave one's 43 sites and the team vocabulary. Safe to run again."
+    help = (
+        "Load the regions, ICBs, deprivation figures, wave one's 43 sites, the team vocabulary, "
+        "the metric catalogue and the reporting timetable. Safe to run again."
+    )
 
     def handle(self, *args, **options):
-        counts = load_all() | load_team_vocabulary()
+        counts = load_all() | load_team_vocabulary() | load_metrics() | load_periods()
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")

@@ -1,0 +1,144 @@
+from django.contrib import admin
+
+from metrics.models import (
+    BreakdownCategory,
+    DataQualityQuery,
+    MetricDefinition,
+    ReminderSent,
+    ReportingPeriod,
+    Return,
+    ReturnValue,
+    ReturnVersion,
+    ReturnWarning,
+)
+
+
+@admin.register(MetricDefinition)
+class MetricDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "template_id", "name", "kind", "has_rate", "direction")
+    list_display_links = ("code",)
+    list_filter = ("kind", "has_rate", "direction")
+    search_fields = ("code", "name", "numerator_definition")
+    ordering = ("order",)
+
+
+@admin.register(BreakdownCategory)
+class BreakdownCategoryAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "dimension", "label", "comparable_code")
+    list_display_links = ("code",)
+    list_filter = ("dimension",)
+    search_fields = ("code", "label")
+    ordering = ("order",)
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = (
+        "month",
+        "period_end",
+        "initial_submission_due",
+        "data_quality_report_due",
+        "final_submission_due",
+        "final_report_due",
+    )
+    date_hierarchy = "month"
+    ordering = ("-month",)
+
+
+class ReturnVersionInline(admin.TabularInline):
+    model = ReturnVersion
+    fields = ("number", "layout", "source", "created_by", "created_at", "signed_off_by", "signed_off_at", "late")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # versions are filed through the portal, where they are checked
+
+
+@admin.register(Return)
+class ReturnAdmin(admin.ModelAdmin):
+    list_display = ("site", "period", "status", "latest_version", "signed_off_version", "first_signed_off_at")
+    list_filter = ("status", "period", "site__place__icb__region")
+    list_select_related = ("site", "period", "latest_version", "signed_off_version")
+    search_fields = ("site__name",)
+    raw_id_fields = ("site", "latest_version", "signed_off_version")
+    readonly_fields = (
+        "site",
+        "period",
+        "status",
+        "latest_version",
+        "signed_off_version",
+        "first_signed_off_at",
+        "correction_reason",
+    )
+    inlines = [ReturnVersionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a return starts with its first filing, through the portal's checks
+
+
+class ReturnWarningInline(admin.TabularInline):
+    model = ReturnWarning
+    fields = ("sheet", "cell", "code", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReturnVersion)
+class ReturnVersionAdmin(admin.ModelAdmin):
+    """Read-only: a filed version is never edited, not even here."""
+
+    list_display = ("return_record", "number", "layout", "source", "created_by", "created_at", "signed_off_at", "late")
+    list_filter = ("source", "layout", "late")
+    list_select_related = ("return_record__site", "return_record__period", "created_by")
+    search_fields = ("return_record__site__name",)
+    inlines = [ReturnWarningInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReturnValue)
+class ReturnValueAdmin(admin.ModelAdmin):
+    list_display = ("version", "metric", "category", "numerator", "denominator", "numerator_suppressed", "denominator_suppressed")
+    list_filter = ("metric", "category__dimension")
+    list_select_related = ("version__return_record__site", "version__return_record__period", "metric", "category")
+    search_fields = ("version__return_record__site__name",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DataQualityQuery)
+class DataQualityQueryAdmin(admin.ModelAdmin):
+    list_display = ("return_record", "status", "raised_by", "raised_at", "answered_at")
+    list_filter = ("status",)
+    list_select_related = ("return_record__site", "return_record__period", "raised_by")
+    search_fields = ("return_record__site__name", "question", "answer")
+    raw_id_fields = ("return_record", "version", "raised_by", "answered_by")
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "period", "site", "key", "sent_at", "recipients")
+    list_filter = ("kind", "period")
+    list_select_related = ("period", "site")
+    raw_id_fields = ("site",)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django import forms
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the completed template",
+        help_text="The NNHIP data collection template (.xlsx), as you would e-mail it. We check it before anything is stored.",
+        error_messages={"required": "Choose the completed template to upload."},
+    )
+    note = forms.CharField(
+        label="What changed and why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Needed when you correct a return that has been submitted, or change a closed month.",
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty. Choose the completed template.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. The template is much smaller: check you chose the right file."
+            )
+        return upload
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="Why are the figures right despite the warnings?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Explain why the figures are right despite the warnings."},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="What needs correcting?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what needs correcting."},
+    )
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label="Your question for the site",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the question for the site."},
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": "Enter your answer."},
+    )

@@ -1,0 +1,373 @@
+"""Read and validate a completed NNHIP data collection template (.xlsx), without storing anything.
+
+`read_return(data, context)` reports every problem at once, each naming its sheet and cell
+with a sentence a person can act on. Nothing here touches the database: the caller passes
+what it knows (Places, the uploader's sites, periods) in an `ImportContext`.
+
+How a workbook is read
+    * The file type is decided by content, not by name (`metrics.checks.describe_non_xlsx`).
+    * It is loaded twice: once for what was typed and the formulas, once (`data_only`) for
+      the values Excel cached when it saved. Files saved by other tools have no cached values,
+      so a denominator holding a simple reference (=D7, or =D16 which is =D7) is followed to the
+      cell it names; a typed number replaces the formula. The figure's cell is the one followed
+      to, because that is where a person fixes it.
+    * Rates are never read as figures: the portal computes them from numerator and
+      denominator. A rate cell holding a number (typed, or cached by Excel) is compared with
+      that and a difference over 0.05 is a warning.
+    * The layout (v1.2 or the earlier 80+ one) is read from the age headers in row 5.
+
+Problem codes decided here (the count rules are in `metrics.checks`):
+    not_xlsx, missing_sheet, place_missing, place_unknown, place_not_yours, period_missing,
+    period_unknown, period_closed, layout_unknown, missing_column, missing_metric_row,
+    blank_cell, not_a_count (errors); rate_mismatch (warning).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import warnings as python_warnings
+from dataclasses import dataclass, field
+
+import openpyxl
+
+from metrics.checks import ParsedValue, Problem, describe_non_xlsx, is_a1, parse_count, problem, show, unit_of, validate_values
+from metrics.template import (
+    DENOMINATOR_LABEL,
+    DERIVED_DENOMINATOR_REFS,
+    DIMENSION_HEADERS,
+    DIMENSIONS,
+    GROUP_HEADER_ROW,
+    HEADER_ROW,
+    INPUT_DENOMINATOR_ROWS,
+    INSTRUCTIONS_SHEET,
+    LAYOUTS,
+    MARKER_COLUMN,
+    METRIC_DETAILS_COLUMN,
+    METRIC_ID_COLUMN,
+    METRIC_LINES,
+    METRICS,
+    PERIOD_CELL,
+    PLACE_CELL,
+    REQUIRED_SHEETS,
+    SUBMISSION_PERIOD_CELL,
+    SUBMISSION_PLACE_CELL,
+    SUBMISSION_SHEET,
+    Layout,
+    normalise_text,
+)
+
+__all__ = ["ImportContext", "ParsedReturn", "ParsedValue", "Problem", "normalise_place_name", "read_return", "validate_values"]
+
+RATE_TOLERANCE = 0.05
+_SIMPLE_REFERENCE = re.compile(r"^=\s*\$?([A-Z]{1,3})\$?([1-9][0-9]*)\s*$")
+_MONTH_FORMATS = (
+    *("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%m-%d", "%Y/%m/%d", "%m/%Y", "%Y-%m"),
+    *("%b-%y", "%b-%Y", "%B-%y", "%B-%Y", "%b %y", "%b %Y", "%B %y", "%B %Y"),
+    *("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%d %b %y"),
+)
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+@dataclass
+class ImportContext:
+    places: dict[str, int]  # normalised Place name -> site id, for every known site
+    allowed_site_ids: set[int]  # the uploader's own sites
+    periods: dict[datetime.date, str]  # month (first day) -> "open" | "closed"
+    allow_closed: bool = False  # an administrator correcting a locked period
+
+
+@dataclass
+class ParsedReturn:
+    layout: str  # "1.2" | "1.1"; "" when the layout could not be read
+    site_id: int | None
+    place_name: str
+    month: datetime.date | None
+    values: list[ParsedValue] = field(default_factory=list)  # complete only when there are no errors
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def normalise_place_name(name: object) -> str:
+    """Whitespace collapsed, case ignored: "  Dorset   place " is "Dorset Place"."""
+    return normalise_text(name)
+
+
+def read_return(data: bytes, context: ImportContext) -> ParsedReturn:
+    result = ParsedReturn(layout="", site_id=None, place_name="", month=None)
+    refusal = describe_non_xlsx(data)
+    if refusal:
+        result.errors.append(Problem("", "", "not_xlsx", refusal))
+        return result
+    try:
+        with python_warnings.catch_warnings():
+            python_warnings.simplefilter("ignore")  # openpyxl: "Data Validation extension is not supported"
+            typed = openpyxl.load_workbook(io.BytesIO(data))
+            cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds of error for a damaged file
+        message = "The file could not be opened as an Excel workbook; it may be damaged. Open it in Excel, save it as an Excel Workbook (.xlsx) and upload that."
+        result.errors.append(Problem("", "", "not_xlsx", message))
+        return result
+    for name in REQUIRED_SHEETS:
+        if name not in typed.sheetnames:
+            text = f'The workbook has no sheet called "{name}". Upload the NNHIP data collection template with its sheets as they are (not renamed or deleted).'
+            result.errors.append(Problem(name, "", "missing_sheet", text))
+    _read_place(typed, cached, context, result)
+    _read_period(typed, cached, context, result)
+    if SUBMISSION_SHEET in typed.sheetnames:
+        sheet = _Sheet(typed[SUBMISSION_SHEET], cached[SUBMISSION_SHEET])
+        layout = _read_layout(sheet, result)
+        bad_rows = _check_labels(sheet, result)
+        if layout:
+            result.layout = layout.version
+            _read_values(sheet, layout, bad_rows, result)
+            errors, warnings = validate_values(result.values, layout=layout)
+            result.errors.extend(errors)
+            result.warnings.extend(warnings)
+            result.warnings.extend(_rate_problems(sheet, layout, result.values))
+    result.errors = list(dict.fromkeys(result.errors))
+    result.warnings = list(dict.fromkeys(result.warnings))
+    return result
+
+
+class _Sheet:
+    """One worksheet as typed (formulas) and as Excel last calculated it (cached values)."""
+
+    def __init__(self, typed, cached):
+        self.typed, self.cached = typed, cached
+
+    def text(self, cell: str) -> str:
+        value = self.typed[cell].value
+        return "" if value is None else " ".join(str(value).split())
+
+    def figure(self, cell: str) -> tuple[object, str, str]:
+        """(content, the cell it came from, the formula when it could not be followed or calculated).
+
+        A simple same-sheet reference is followed, so =D16 -> =D7 -> 1,200 reads 1,200 from D7.
+        Any other formula gives Excel's cached value when the file has one."""
+        seen = set()
+        while True:
+            seen.add(cell)
+            item = self.typed[cell]
+            if item.data_type != "f":
+                return item.value, cell, ""
+            formula = str(getattr(item.value, "text", item.value))
+            reference = _SIMPLE_REFERENCE.match(formula.upper())
+            if reference and f"{reference[1]}{reference[2]}" not in seen:
+                cell = f"{reference[1]}{reference[2]}"
+                continue
+            value = self.cached[cell].value
+            return value, cell, formula if value is None else ""
+
+
+def _first_filled(typed, cached, cells: list[tuple[str, str]]) -> tuple[object, str, str]:
+    """The first of (sheet, cell) holding something: typed, or calculated by Excel."""
+    for sheet_name, cell in cells:
+        if sheet_name not in typed.sheetnames:
+            continue
+        value = typed[sheet_name][cell].value
+        if typed[sheet_name][cell].data_type == "f":
+            value = cached[sheet_name][cell].value
+            # Excel shows =Instructions!B6 of a blank as 0, and of a deleted sheet as #REF!.
+            value = None if value in (0, "") or str(value).startswith("#") else value
+        if value is not None and str(value).strip():
+            return value, sheet_name, cell
+    sheet_name = INSTRUCTIONS_SHEET if INSTRUCTIONS_SHEET in typed.sheetnames else SUBMISSION_SHEET
+    return None, sheet_name, cells[0][1] if sheet_name == INSTRUCTIONS_SHEET else cells[1][1]
+
+
+def _read_place(typed, cached, context: ImportContext, result: ParsedReturn) -> None:
+    raw, sheet, cell = _first_filled(typed, cached, [(INSTRUCTIONS_SHEET, PLACE_CELL), (SUBMISSION_SHEET, SUBMISSION_PLACE_CELL)])
+    if raw is None:
+        text = "the Project Name (your Place) is empty. Choose your Place from the list in Instructions!B6."
+        result.errors.append(problem(cell, "place_missing", text, sheet=sheet))
+        return
+    result.place_name = " ".join(str(raw).split())
+    places = {normalise_place_name(name): site_id for name, site_id in context.places.items()}
+    site_id = places.get(normalise_place_name(raw))
+    if site_id is None:
+        text = f'"{result.place_name}" is not one of the programme\'s Places. Choose your Place from the list in Instructions!B6 rather than typing it.'
+        result.errors.append(problem(cell, "place_unknown", text, sheet=sheet))
+    elif site_id not in context.allowed_site_ids:
+        text = f'this return is for "{result.place_name}", which is not one of your sites. Choose your own Place, or ask the programme team for access to {result.place_name}.'
+        result.errors.append(problem(cell, "place_not_yours", text, sheet=sheet))
+    else:
+        result.site_id = site_id
+
+
+def parse_month(value: object, epoch: datetime.datetime = _EXCEL_EPOCH) -> datetime.date | None:
+    """The month (its first day) a submission-period cell names: a date, an Excel serial
+    number (46023), or text such as "01/01/2026" (UK day/month order), "Jan-26" or "January 2026"."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+        value = float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:  # Excel's serial numbers run up to 31/12/9999
+            return None
+        day = (epoch + datetime.timedelta(days=int(value))).date()
+        return day.replace(day=1) if 1990 <= day.year <= 2100 else None
+    if isinstance(value, str):
+        text = " ".join(value.split()).replace(" 00:00:00", "")
+        for pattern in _MONTH_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, pattern).date().replace(day=1)
+            except ValueError:
+                continue
+    return None
+
+
+def _read_period(typed, cached, context: ImportContext, result: ParsedReturn) -> None:
+    raw, sheet, cell = _first_filled(
+        typed, cached, [(INSTRUCTIONS_SHEET, PERIOD_CELL), (SUBMISSION_SHEET, SUBMISSION_PERIOD_CELL)]
+    )
+    if raw is None:
+        text = "the Submission Period is empty. Choose the month this return covers from the list in Instructions!B7."
+        result.errors.append(problem(cell, "period_missing", text, sheet=sheet))
+        return
+    month = parse_month(raw, typed.epoch)
+    if month is None:
+        text = (
+            f'"{show(raw)}" is not a month. Choose the submission period from the list in Instructions!B7 (for example Jan-26).'
+        )
+        result.errors.append(problem(cell, "period_unknown", text, sheet=sheet))
+        return
+    result.month = month
+    status = context.periods.get(month)
+    if status is None:
+        text = f"{month:%B %Y} is not a reporting period of the programme. Choose the month this return covers from the list in Instructions!B7."
+        result.errors.append(problem(cell, "period_unknown", text, sheet=sheet))
+    elif status == "closed" and not context.allow_closed:
+        text = f"the {month:%B %Y} period is closed, so returns for it can no longer be uploaded. Contact the programme team if a correction is needed."
+        result.errors.append(problem(cell, "period_closed", text, sheet=sheet))
+
+
+def _read_layout(sheet: _Sheet, result: ParsedReturn) -> Layout | None:
+    marker = sheet.text(f"{MARKER_COLUMN}{HEADER_ROW}")
+    layout = next((lay for lay in LAYOUTS.values() if normalise_text(marker) == normalise_text(lay.marker_header)), None)
+    if layout is None:
+        found = f'found "{marker}"' if marker else "found nothing"
+        expected = " or ".join(f'"{lay.marker_header}" ({lay.description})' for lay in LAYOUTS.values())
+        text = f"{found} where the age group headers should read {expected}. The headers in row 5 tell the portal which version of the template this is: copy your figures into a fresh template."
+        result.errors.append(problem(f"{MARKER_COLUMN}{HEADER_ROW}", "layout_unknown", text))
+        return None
+    before = len(result.errors)
+    expected_cells = {f"{column.letter}{HEADER_ROW}": (column.header, column.category) for column in layout.columns[1:]}
+    for dimension in DIMENSIONS:
+        columns = layout.dimension_columns(dimension)
+        expected_cells[f"{columns[0].letter}{GROUP_HEADER_ROW}"] = (DIMENSION_HEADERS[dimension], dimension)
+    for cell, (header, _) in expected_cells.items():
+        found = sheet.text(cell)
+        if normalise_text(found) != normalise_text(header):
+            seen = f'found "{found}"' if found else "found nothing"
+            text = f'expected the column header "{header}" here but {seen}. Keep the template\'s columns as they are (no columns inserted, deleted or moved): copy your figures into a fresh template.'
+            result.errors.append(problem(cell, "missing_column", text))
+    return layout if len(result.errors) == before else None
+
+
+def _check_labels(sheet: _Sheet, result: ParsedReturn) -> set[int]:
+    """Rows whose labels are not where the template puts them; their figures are not read."""
+    bad_rows = set()
+    for metric in METRIC_LINES:
+        id_cell = f"{METRIC_ID_COLUMN}{metric.numerator_row}"
+        if normalise_text(sheet.text(id_cell)) != normalise_text(metric.template_id):
+            text = f'expected the metric id "{metric.template_id}" here but found "{sheet.text(id_cell)}". Metric rows must stay where the template puts them: do not insert, delete or sort rows.'
+            result.errors.append(problem(id_cell, "missing_metric_row", text))
+            bad_rows.add(metric.numerator_row)
+        labels = [(metric.numerator_row, metric.label)]
+        if metric.denominator_row:
+            labels.append((metric.denominator_row, DENOMINATOR_LABEL))
+        for row, label in labels:
+            cell = f"{METRIC_DETAILS_COLUMN}{row}"
+            if not normalise_text(sheet.text(cell)).startswith(normalise_text(label)):
+                text = f'expected text starting "{label}" here but found "{sheet.text(cell)}". Metric rows must stay where the template puts them: do not insert, delete or sort rows.'
+                result.errors.append(problem(cell, "missing_metric_row", text))
+                bad_rows.add(row)
+    return bad_rows
+
+
+def _read_values(sheet: _Sheet, layout: Layout, bad_rows: set[int], result: ParsedReturn) -> None:
+    for metric in METRICS:
+        rows = [metric.numerator_row, metric.denominator_row]
+        if any(row in bad_rows for row in rows if row):
+            continue
+        for column in layout.columns:
+            numerator, numerator_suppressed, numerator_cell = _read_count(
+                sheet, column.letter, metric.numerator_row, metric.code, "numerator", result
+            )
+            denominator, denominator_suppressed, denominator_cell = None, False, ""
+            if metric.denominator_row:
+                denominator, denominator_suppressed, denominator_cell = _read_count(
+                    sheet, column.letter, metric.denominator_row, metric.code, "denominator", result
+                )
+            result.values.append(
+                ParsedValue(
+                    metric.code,
+                    column.category,
+                    numerator,
+                    denominator,
+                    numerator_suppressed,
+                    denominator_suppressed,
+                    numerator_cell,
+                    denominator_cell,
+                )
+            )
+
+
+def _read_count(
+    sheet: _Sheet, letter: str, row: int, metric: str, part: str, result: ParsedReturn
+) -> tuple[int | None, bool, str]:
+    raw, source, formula = sheet.figure(f"{letter}{row}")
+    kind, count = parse_count(raw)
+    unit = unit_of(metric, part)
+    if formula:
+        text = f"the formula {formula} has no calculated value the portal can read. Replace it with a count of {unit}, or * if it is fewer than 6."
+        result.errors.append(problem(source, "not_a_count", text))
+    elif kind == "blank":
+        # Described by the cell followed to, so a blank E16 reads the same from E16 and from =E16.
+        source_row = int(source.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if source_row in DERIVED_DENOMINATOR_REFS:
+            restore = f"Put back the formula ={letter}{DERIVED_DENOMINATOR_REFS[source_row]} or enter the number of patients in the cohort."
+        else:
+            restore = f"Enter a count of {unit_of(metric, 'denominator' if source_row in INPUT_DENOMINATOR_ROWS else part)} (0 if there were none), or * if it is fewer than 6."
+        result.errors.append(problem(source, "blank_cell", f"this cell is empty. {restore}"))
+    elif kind == "decimal":
+        text = f'"{show(raw)}" is not a whole number. Enter a count of {unit}, or * if it is fewer than 6.'
+        result.errors.append(problem(source, "not_a_count", text))
+    elif kind == "text":
+        text = f'"{show(raw)}" is not a count. Enter a count of {unit}, or * if it is fewer than 6.'
+        result.errors.append(problem(source, "not_a_count", text))
+    return count, kind == "suppressed", source
+
+
+def _rate_problems(sheet: _Sheet, layout: Layout, values: list[ParsedValue]) -> list[Problem]:
+    """A number in a rate cell (typed, or cached by Excel) that disagrees with the counts."""
+    found = []
+    by_key = {(value.metric, value.category): value for value in values}
+    for metric in METRICS:
+        if not metric.rate_row:
+            continue
+        for column in layout.columns:
+            value = by_key.get((metric.code, column.category))
+            cell = f"{column.letter}{metric.rate_row}"
+            shown = sheet.typed[cell].value if sheet.typed[cell].data_type == "n" else sheet.cached[cell].value
+            if value is None or not isinstance(shown, int | float) or isinstance(shown, bool):
+                continue
+            if value.numerator is None or value.denominator is None or value.numerator_suppressed or value.denominator_suppressed:
+                continue
+            own = value.numerator / value.denominator * 1000 if value.denominator else 0.0
+            if abs(shown - own) > RATE_TOLERANCE:
+                counts = f"{value.numerator_cell} and {value.denominator_cell}" if is_a1(value.denominator_cell) else "the counts"
+                text = (
+                    f"the rate {show(shown)} does not match {value.numerator:,} ÷ {value.denominator:,} × 1,000 = {own:,.2f}. "
+                    f"The portal calculates rates from the counts, so check {counts}, and put back the template's formula if it was typed over."
+                )
+                found.append(problem(cell, "rate_mismatch", text))
+    return found

@@ -1,0 +1,244 @@
+"""Reads of returns, scoped to the person asking, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from metrics.checks import ParsedValue
+from metrics.models import (
+    BreakdownCategory,
+    DataQualityQuery,
+    MetricDefinition,
+    QueryStatus,
+    ReportingPeriod,
+    Return,
+    ReturnValue,
+    ReturnVersion,
+)
+from sites.models import Site, SiteStatus
+from sites.selectors import sites_visible_to
+
+LAYOUT_CATEGORIES = {
+    # The earlier layout has one 80+ band where v1.2 has 80-89 and 90+.
+    "1.2": lambda c: c.code != "age_80_plus",
+    "1.1": lambda c: c.code not in {"age_80_89", "age_90_plus"},
+}
+
+
+def returns_visible_to(user: Any) -> QuerySet[Return]:
+    return Return.objects.filter(site__in=sites_visible_to(user))
+
+
+def period_for(slug: str) -> ReportingPeriod:
+    """`2026-03` → the March 2026 reporting period, or a 404."""
+    try:
+        month = datetime.date.fromisoformat(f"{slug}-01")
+    except ValueError:
+        month = None
+    return get_object_or_404(ReportingPeriod, month=month)
+
+
+def get_visible_return(user: Any, site_pk: int, slug: str) -> tuple[Site, ReportingPeriod, Return | None]:
+    """The site (404 unless visible), the period, and its return if one has been filed."""
+    site = get_object_or_404(sites_visible_to(user).select_related("place__icb__region"), pk=site_pk)
+    period = period_for(slug)
+    return_record = (
+        Return.objects.filter(site=site, period=period)
+        .select_related("latest_version__created_by", "signed_off_version__signed_off_by")
+        .first()
+    )
+    return site, period, return_record
+
+
+def period_state(period: ReportingPeriod, today: datetime.date) -> str:
+    if today <= period.period_end:
+        return "not_open"
+    if today <= period.initial_submission_due:
+        return "open"
+    if today <= period.final_submission_due:
+        return "late"
+    return "closed"
+
+
+def site_returns(site: Site, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Every period that has begun, newest first, with the site's return and its state."""
+    today = today or timezone.localdate()
+    periods = list(ReportingPeriod.objects.filter(month__lte=today).order_by("-month"))
+    returns = {
+        r.period_id: r
+        for r in Return.objects.filter(site=site, period__in=periods)
+        .select_related("latest_version", "signed_off_version")
+        .annotate(warning_count=Count("latest_version__warnings"))
+    }
+    return [{"period": p, "state": period_state(p, today), "return": returns.get(p.pk)} for p in periods]
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    state: str  # on_time, late, missing, not_yet_due, not_expected
+    return_record: Return | None = None
+
+    @property
+    def label(self) -> str:
+        return {
+            "on_time": "On time",
+            "late": "Late",
+            "missing": "Missing",
+            "not_yet_due": "Not yet due",
+            "not_expected": "Not expected",
+        }[self.state]
+
+
+def _coverage_state(return_record: Return | None, period: ReportingPeriod, today: datetime.date) -> str:
+    if return_record is not None and return_record.first_signed_off_at is not None:
+        on_time = timezone.localdate(return_record.first_signed_off_at) <= period.initial_submission_due
+        return "on_time" if on_time else "late"
+    return "missing" if today > period.initial_submission_due else "not_yet_due"
+
+
+def coverage(user: Any, *, months: int = 12, today: datetime.date | None = None) -> dict[str, Any]:
+    """Sites × months: on time, late, missing or not yet due; completeness (share of
+    expected returns signed off) and timeliness (share signed off by the initial deadline)."""
+    today = today or timezone.localdate()
+    periods = list(ReportingPeriod.objects.filter(period_end__lt=today).order_by("-month")[:months])[::-1]
+    sites = list(
+        sites_visible_to(user)
+        .exclude(status=SiteStatus.EXITED)
+        .select_related("place__icb__region", "wave")
+        .order_by("place__icb__region__name", "name")
+    )
+    returns = {
+        (r.site_id, r.period_id): r
+        for r in Return.objects.filter(site__in=sites, period__in=periods).only(
+            "id", "site_id", "period_id", "status", "first_signed_off_at"
+        )
+    }
+    rows = []
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for site in sites:
+        cells = []
+        for period in periods:
+            expected = site.wave.start_date <= period.period_end
+            state = _coverage_state(returns.get((site.pk, period.pk)), period, today) if expected else "not_expected"
+            cells.append(CoverageCell(state, returns.get((site.pk, period.pk))))
+            if expected:
+                totals[period.pk]["expected"] += 1
+                totals[period.pk][state] += 1
+        rows.append({"site": site, "cells": cells})
+    summary = []
+    for period in periods:
+        t = totals[period.pk]
+        due = today > period.initial_submission_due
+        summary.append(
+            {
+                "period": period,
+                "expected": t["expected"],
+                "on_time": t["on_time"],
+                "late": t["late"],
+                "missing": t["missing"],
+                "completeness": _percent(t["on_time"] + t["late"], t["expected"]) if due else None,
+                "timeliness": _percent(t["on_time"], t["expected"]) if due else None,
+            }
+        )
+    return {"periods": periods, "rows": rows, "summary": summary}
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def version_grid(version: ReturnVersion) -> dict[str, Any]:
+    """A version laid out like the template: per metric, numerator / denominator / rate rows
+    across the version's own breakdown categories, `*` where suppressed."""
+    categories = [
+        c for c in BreakdownCategory.objects.all() if LAYOUT_CATEGORIES.get(version.layout, LAYOUT_CATEGORIES["1.2"])(c)
+    ]
+    metrics = list(MetricDefinition.objects.all())
+    cells = {(v.metric_id, v.category_id): v for v in ReturnValue.objects.filter(version=version)}
+    rows = []
+    for metric in metrics:
+        values = [cells.get((metric.pk, c.pk)) for c in categories]
+        rows.append({"metric": metric, "values": values, "rates": [rate_of(v) if metric.has_rate else None for v in values]})
+    return {"categories": categories, "rows": rows}
+
+
+def rate_of(value: ReturnValue | None) -> Decimal | None:
+    """Numerator ÷ denominator × 1,000 from the stored figures, or None where it cannot be known."""
+    if value is None or value.numerator is None or not value.denominator:
+        return None
+    return (Decimal(value.numerator) * 1000 / Decimal(value.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def parsed_values(version: ReturnVersion) -> list[ParsedValue]:
+    """A stored version's values in the importer's terms, to write back into the template."""
+    return [
+        ParsedValue(
+            metric=v.metric.code,
+            category=v.category.code,
+            numerator=v.numerator,
+            denominator=v.denominator,
+            numerator_suppressed=v.numerator_suppressed,
+            denominator_suppressed=v.denominator_suppressed,
+            numerator_cell="",
+            denominator_cell="",
+        )
+        for v in ReturnValue.objects.filter(version=version).select_related("metric", "category")
+    ]
+
+
+def comparable_values(version: ReturnVersion) -> dict[tuple[str, str], tuple[int | None, int | None]]:
+    """{(metric, comparable category): (numerator, denominator)} with 80-89 + 90+ as 80+.
+    A sum that includes a suppressed cell is itself unknown (None), never a partial sum."""
+    combined: dict[tuple[str, str], list[Any]] = {}
+    for v in ReturnValue.objects.filter(version=version).select_related("metric", "category"):
+        key = (v.metric.code, v.category.comparable_code)
+        num, den = combined.setdefault(key, [0, 0])
+        combined[key] = [
+            None if num is None or v.numerator is None else num + v.numerator,
+            None if den is None or v.denominator is None else den + v.denominator,
+        ]
+    return {k: (n, d) for k, (n, d) in combined.items()}
+
+
+def version_diff(older: ReturnVersion, newer: ReturnVersion) -> list[dict[str, Any]]:
+    """The cells that differ between two versions (across layouts, 80-89 + 90+ compare as 80+)."""
+    a, b = comparable_values(older), comparable_values(newer)
+    metrics = {m.code: m for m in MetricDefinition.objects.all()}
+    categories = {c.code: c for c in BreakdownCategory.objects.all()}  # comparable codes are category codes too
+    keys = sorted(set(a) | set(b), key=lambda k: (metrics[k[0]].order, categories[k[1]].order))
+    return [
+        {"metric": metrics[m], "category": categories[c], "before": a.get((m, c)), "after": b.get((m, c))}
+        for m, c in keys
+        if a.get((m, c)) != b.get((m, c))
+    ]
+
+
+def open_queries(user: Any) -> QuerySet[DataQualityQuery]:
+    return (
+        DataQualityQuery.objects.filter(return_record__site__in=sites_visible_to(user))
+        .select_related("return_record__site", "return_record__period", "raised_by", "answered_by")
+        .order_by(
+            "status",
+            "-raised_at",
+        )
+    )
+
+
+def pending_for_site(site: Site) -> dict[str, int]:
+    """Counts the home page shows a site's own people."""
+    counts = Return.objects.filter(site=site).aggregate(
+        awaiting=Count("pk", filter=Q(status="awaiting_sign_off")),
+        corrections=Count("pk", filter=Q(status="correction_requested")),
+    )
+    counts["queries"] = DataQualityQuery.objects.filter(return_record__site=site, status=QueryStatus.OPEN).count()
+    return counts

@@ -1,0 +1,351 @@
+"""Every step of a return's life: filing a version, acknowledging warnings, sending for
+sign-off, signing off, requesting a correction. Each is checked, atomic and audited.
+
+The rules they enforce:
+- a version's values never change: every filing (upload, web form, API) makes a new one;
+- a filing is checked completely before anything is stored; on any error nothing is;
+- two people filing against the same version cannot both win: the second is told;
+- after the final deadline only an administrator may file, and must give a reason;
+- warnings are acknowledged with a comment before sign-off; only the site lead signs off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from metrics import grid, rules
+from metrics.checks import ParsedValue, Problem, validate_values
+from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
+from metrics.models import (
+    BreakdownCategory,
+    DataQualityQuery,
+    MetricDefinition,
+    QueryStatus,
+    ReportingPeriod,
+    Return,
+    ReturnStatus,
+    ReturnValue,
+    ReturnVersion,
+    ReturnWarning,
+    VersionSource,
+)
+from nhsportal import audit
+from nhsportal.roles import roles_of
+from sites.models import Site
+
+
+class ReturnRefused(Exception):
+    """The filing was checked and refused; `problems` name every sheet and cell at fault."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the return")
+        self.problems = problems
+
+
+class ReturnConflict(Exception):
+    """Someone else filed a newer version while this person was working on an older one."""
+
+
+class TransitionRefused(Exception):
+    """The step is not possible from the return's current state."""
+
+
+def import_context(user: Any) -> ImportContext:
+    """What the importer needs to know about the world: the sites, whose they are, the periods."""
+    roles = roles_of(user)
+    today = timezone.localdate()
+    sites = list(Site.objects.order_by("wave__number").values_list("pk", "name"))
+    return ImportContext(
+        places={normalise_place_name(name): pk for pk, name in sites},
+        allowed_site_ids={pk for pk, _ in sites if roles.is_admin or pk in roles.site_ids},
+        periods={p.month: "open" if p.accepts_submissions_on(today) else "closed" for p in ReportingPeriod.objects.all()},
+        allow_closed=rules.can_change_locked_period(user),
+    )
+
+
+def upload_return(*, data: bytes, filename: str, by: Any, based_on: int | None = None, note: str = "") -> ReturnVersion:
+    """Check an uploaded template completely, then store it as a new version of its site's
+    return for its month. The file decides the site and month; the uploader must be its site's."""
+    parsed = read_return(data, import_context(by))
+    if parsed.errors:
+        raise ReturnRefused(parsed.errors)
+    site = Site.objects.get(pk=parsed.site_id)
+    period = ReportingPeriod.objects.get(month=parsed.month)
+    return file_version(
+        site=site,
+        period=period,
+        parsed=parsed,
+        source=VersionSource.UPLOAD,
+        by=by,
+        based_on=based_on,
+        note=note,
+        file=ContentFile(data, name=f"{site.pk}-{period.slug}.xlsx"),
+        filename=filename,
+    )
+
+
+def submit_cells(
+    *, site: Site, period: ReportingPeriod, cells: dict[str, str], by: Any, based_on: int | None, note: str = ""
+) -> ReturnVersion:
+    """The web form: the typed grid goes into a copy of the template and through the same
+    importer as an upload, so it is checked by the same rules, cell by cell."""
+    parsed = read_return(grid.workbook_from_cells(cells, place_name=site.name, month=period.month), import_context(by))
+    if parsed.errors:
+        raise ReturnRefused(parsed.errors)
+    return file_version(site=site, period=period, parsed=parsed, source=VersionSource.FORM, by=by, based_on=based_on, note=note)
+
+
+def submit_values(
+    *,
+    site: Site,
+    period: ReportingPeriod,
+    values: list[ParsedValue],
+    layout: str,
+    source: str,
+    by: Any,
+    based_on: int | None,
+    note: str = "",
+) -> ReturnVersion:
+    """The web form and the JSON API: the same checks as an upload, on values given directly."""
+    errors, warnings = validate_values(values, layout=layout)
+    if errors:
+        raise ReturnRefused(errors)
+    parsed = ParsedReturn(
+        layout=layout, site_id=site.pk, place_name=site.name, month=period.month, values=values, errors=[], warnings=warnings
+    )
+    return file_version(site=site, period=period, parsed=parsed, source=source, by=by, based_on=based_on, note=note)
+
+
+@transaction.atomic
+def file_version(
+    *,
+    site: Site,
+    period: ReportingPeriod,
+    parsed: ParsedReturn,
+    source: str,
+    by: Any,
+    based_on: int | None,
+    note: str = "",
+    file: ContentFile | None = None,
+    filename: str = "",
+) -> ReturnVersion:
+    """Store a checked filing as the return's next version, whatever the return's state:
+    a resubmission after sign-off goes back to draft, and the signed-off version stays
+    what the rollups use until the new one is signed off."""
+    if not rules.can_prepare_return(by, site):
+        raise PermissionDenied("Only the site's own staff and site lead can file its return.")
+    today = timezone.localdate()
+    if not period.accepts_submissions_on(today):
+        if not rules.can_change_locked_period(by):
+            raise PermissionDenied(
+                f"{period} closed on {period.final_submission_due:%-d %B %Y}. Only an administrator can change it now."
+            )
+        if not note.strip():
+            raise ValidationError({"note": f"{period} is closed: give the reason for changing it."})
+
+    return_record = _locked_return(site, period)
+    current = return_record.latest_version.number if return_record.latest_version else 0
+    if based_on is not None and based_on != current:
+        latest = return_record.latest_version
+        raise ReturnConflict(
+            f"Version {current} of this return was filed by {latest.created_by} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
+            f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
+        )
+
+    version = ReturnVersion.objects.create(
+        return_record=return_record,
+        number=current + 1,
+        layout=parsed.layout,
+        source=source,
+        created_by=by,
+        note=note.strip(),
+        original_filename=filename,
+    )
+    if file is not None:
+        version.file.save(file.name, file, save=True)
+    _store_values(version, parsed.values)
+    ReturnWarning.objects.bulk_create(
+        ReturnWarning(version=version, sheet=w.sheet, cell=w.cell, code=w.code, message=w.message) for w in parsed.warnings
+    )
+    before = return_record.status
+    return_record.latest_version = version
+    return_record.status = ReturnStatus.DRAFT
+    return_record.save(update_fields=["latest_version", "status", "updated_at"])
+    audit.record(
+        actor=by,
+        action="return.version_filed",
+        obj=return_record,
+        from_state=before,
+        to_state=ReturnStatus.DRAFT,
+        changes={"version": version.number, "source": source, "warnings": len(parsed.warnings)},
+        reason=note,
+    )
+    return version
+
+
+def _locked_return(site: Site, period: ReportingPeriod) -> Return:
+    """The return row, created if need be, locked for the rest of the transaction."""
+    try:
+        with transaction.atomic():
+            Return.objects.get_or_create(site=site, period=period)
+    except IntegrityError:  # created by a concurrent request a moment ago: it exists now
+        pass
+    return Return.objects.select_for_update().select_related("latest_version__created_by").get(site=site, period=period)
+
+
+def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None:
+    metrics = dict(MetricDefinition.objects.values_list("code", "pk"))
+    categories = dict(BreakdownCategory.objects.values_list("code", "pk"))
+    ReturnValue.objects.bulk_create(
+        ReturnValue(
+            version=version,
+            metric_id=metrics[v.metric],
+            category_id=categories[v.category],
+            numerator=None if v.numerator_suppressed else v.numerator,
+            denominator=None if v.denominator_suppressed else v.denominator,
+            numerator_suppressed=v.numerator_suppressed,
+            denominator_suppressed=v.denominator_suppressed,
+        )
+        for v in values
+    )
+
+
+def _locked(return_record: Return) -> Return:
+    return Return.objects.select_for_update().select_related("site", "period", "latest_version").get(pk=return_record.pk)
+
+
+def _transition(return_record: Return, *, by: Any, action: str, to: str, reason: str = "", also: tuple[str, ...] = ()) -> None:
+    """Move the (locked) return to `to`, saving `also` with it, and audit the step."""
+    before = return_record.status
+    return_record.status = to
+    return_record.save(update_fields=["status", "updated_at", *also])
+    audit.record(actor=by, action=action, obj=return_record, from_state=before, to_state=to, reason=reason)
+
+
+@transaction.atomic
+def acknowledge_warnings(*, return_record: Return, by: Any, comment: str) -> ReturnVersion:
+    """Warnings do not block a version, but someone must say why the figures are right."""
+    return_record = _locked(return_record)
+    if not rules.can_prepare_return(by, return_record.site):
+        raise PermissionDenied("Only the site's own staff and site lead can acknowledge its warnings.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Explain why the figures are right despite the warnings."})
+    version = return_record.latest_version
+    version.warnings_acknowledged_by, version.warnings_acknowledged_at, version.warnings_comment = (
+        by,
+        timezone.now(),
+        comment.strip(),
+    )
+    version.save(update_fields=["warnings_acknowledged_by", "warnings_acknowledged_at", "warnings_comment"])
+    audit.record(
+        actor=by, action="return.warnings_acknowledged", obj=return_record, changes={"version": version.number}, reason=comment
+    )
+    return version
+
+
+def _require_acknowledged(version: ReturnVersion) -> None:
+    if version.warnings_acknowledged_at is None and version.warnings.exists():
+        raise TransitionRefused(f"Version {version.number} has warnings. Acknowledge them with a comment first.")
+
+
+@transaction.atomic
+def send_for_sign_off(*, return_record: Return, by: Any) -> Return:
+    return_record = _locked(return_record)
+    if not rules.can_prepare_return(by, return_record.site):
+        raise PermissionDenied("Only the site's own staff and site lead can send its return for sign-off.")
+    if return_record.status != ReturnStatus.DRAFT:
+        raise TransitionRefused(
+            f"The return is {return_record.get_status_display().lower()}: only a draft can be sent for sign-off."
+        )
+    _require_acknowledged(return_record.latest_version)
+    version = return_record.latest_version
+    version.sent_for_sign_off_at = timezone.now()
+    version.save(update_fields=["sent_for_sign_off_at"])
+    _transition(return_record, by=by, action="return.sent_for_sign_off", to=ReturnStatus.AWAITING_SIGN_OFF)
+    return return_record
+
+
+@transaction.atomic
+def sign_off(*, return_record: Return, by: Any, version_number: int | None = None) -> Return:
+    """The site lead signs off the version awaiting sign-off. Late when after the initial deadline."""
+    return_record = _locked(return_record)
+    if not rules.can_sign_off(by, return_record.site):
+        raise PermissionDenied("Only the site lead can sign off the site's return.")
+    if return_record.status != ReturnStatus.AWAITING_SIGN_OFF:
+        raise TransitionRefused(
+            f"The return is {return_record.get_status_display().lower()}: only a return awaiting sign-off can be signed off."
+        )
+    version = return_record.latest_version
+    if version_number is not None and version_number != version.number:
+        raise ReturnConflict(f"Version {version.number} is now the latest; read it before signing off.")
+    _require_acknowledged(version)
+    now = timezone.now()
+    version.signed_off_by, version.signed_off_at = by, now
+    version.late = return_record.period.is_late_on(timezone.localdate(now))
+    version.save(update_fields=["signed_off_by", "signed_off_at", "late"])
+    return_record.signed_off_version = version
+    return_record.first_signed_off_at = return_record.first_signed_off_at or now
+    _transition(
+        return_record,
+        by=by,
+        action="return.signed_off",
+        to=ReturnStatus.SUBMITTED,
+        also=("signed_off_version", "first_signed_off_at"),
+    )
+    return return_record
+
+
+@transaction.atomic
+def request_correction(*, return_record: Return, by: Any, reason: str) -> Return:
+    """The taskforce sends a submitted return back; the site files a new version."""
+    return_record = _locked(return_record)
+    if not rules.can_query_returns(by):
+        raise PermissionDenied("Only the taskforce can request a correction.")
+    if return_record.status != ReturnStatus.SUBMITTED:
+        raise TransitionRefused(
+            f"The return is {return_record.get_status_display().lower()}: a correction can be requested only once it is submitted."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what needs correcting."})
+    return_record.correction_reason = reason.strip()
+    _transition(
+        return_record,
+        by=by,
+        action="return.correction_requested",
+        to=ReturnStatus.CORRECTION_REQUESTED,
+        reason=reason,
+        also=("correction_reason",),
+    )
+    return return_record
+
+
+@transaction.atomic
+def raise_query(*, return_record: Return, by: Any, question: str) -> DataQualityQuery:
+    if not rules.can_query_returns(by):
+        raise PermissionDenied("Only the taskforce raises data-quality queries.")
+    if not question.strip():
+        raise ValidationError({"question": "Enter the question for the site."})
+    query = DataQualityQuery.objects.create(
+        return_record=return_record, version=return_record.latest_version, question=question.strip(), raised_by=by
+    )
+    audit.record(actor=by, action="return.query_raised", obj=return_record, reason=question)
+    return query
+
+
+@transaction.atomic
+def answer_query(*, query: DataQualityQuery, by: Any, answer: str) -> DataQualityQuery:
+    query = DataQualityQuery.objects.select_for_update().select_related("return_record__site").get(pk=query.pk)
+    if not rules.can_prepare_return(by, query.return_record.site):
+        raise PermissionDenied("Only the site's own staff and site lead answer its queries.")
+    if not answer.strip():
+        raise ValidationError({"answer": "Enter your answer."})
+    query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), by, timezone.now(), QueryStatus.ANSWERED
+    query.save(update_fields=["answer", "answered_by", "answered_at", "status"])
+    audit.record(actor=by, action="return.query_answered", obj=query.return_record, reason=answer)
+    return query

@@ -1,0 +1,151 @@
+"""Pages that show returns. Everything requires sign-in and reads through the scoped
+selectors, so another site's return is a 404."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from metrics import rules, selectors
+from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
+from metrics.models import ReturnStatus, ReturnVersion
+from nhsportal.roles import roles_of
+from sites.selectors import sites_visible_to
+
+
+@login_required
+@require_GET
+def returns_home(request: HttpRequest) -> HttpResponse:
+    """Site staff and leads: their returns by month. The taskforce: the coverage grid."""
+    roles = roles_of(request.user)
+    if roles.is_national:
+        return render(
+            request,
+            "metrics/coverage.jinja",
+            {"page_title": "Returns coverage", "nav": "returns", **selectors.coverage(request.user)},
+        )
+    sites = list(sites_visible_to(request.user).filter(pk__in=roles.site_ids).order_by("name")) if roles.site_ids else []
+    if not sites:
+        raise PermissionDenied("Monthly returns are filed by each site's own staff.")
+    today = timezone.localdate()
+    return render(
+        request,
+        "metrics/site_returns.jinja",
+        {
+            "page_title": "Monthly returns",
+            "nav": "returns",
+            "today": today,
+            "sites": [{"site": s, "rows": selectors.site_returns(s, today=today)} for s in sites],
+        },
+    )
+
+
+@login_required
+@require_GET
+def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
+    """The taskforce and the site's own people."""
+    site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
+    user = request.user
+    context = {
+        "page_title": f"{site.name}: {period} return",
+        "nav": "returns",
+        "site": site,
+        "period": period,
+        "state": selectors.period_state(period, timezone.localdate()),
+        "return": return_record,
+        "can_prepare": rules.can_prepare_return(user, site),
+        "can_sign_off": rules.can_sign_off(user, site),
+        "can_query": rules.can_query_returns(user),
+        "statuses": ReturnStatus,
+        "back_link": {"href": reverse("returns"), "text": "Back to returns"},
+    }
+    if return_record is not None and return_record.latest_version is not None:
+        version = return_record.latest_version
+        context |= {
+            "version": version,
+            "grid": selectors.version_grid(version),
+            "warnings": list(version.warnings.all()),
+            "versions": list(return_record.versions.select_related("created_by", "signed_off_by").order_by("-number")),
+            "queries": list(return_record.queries.select_related("raised_by", "answered_by")),
+            "comment_form": CommentForm(),
+            "reason_form": ReasonForm(),
+            "question_form": QuestionForm(),
+            "answer_form": AnswerForm(),
+        }
+    return render(request, "metrics/return_detail.jinja", context)
+
+
+def _version(request: HttpRequest, site_pk: int, month: str, number: int) -> tuple:
+    site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
+    if return_record is None:
+        raise Http404
+    version = get_object_or_404(
+        ReturnVersion.objects.select_related("created_by", "signed_off_by"), return_record=return_record, number=number
+    )
+    return site, period, return_record, version
+
+
+@login_required
+@require_GET
+def version_detail(request: HttpRequest, site_pk: int, month: str, number: int) -> HttpResponse:
+    """The taskforce and the site's own people: any version, laid out like the template."""
+    site, period, return_record, version = _version(request, site_pk, month, number)
+    return render(
+        request,
+        "metrics/version_detail.jinja",
+        {
+            "page_title": f"{site.name}: {period} return, version {version.number}",
+            "nav": "returns",
+            "site": site,
+            "period": period,
+            "return": return_record,
+            "version": version,
+            "grid": selectors.version_grid(version),
+            "warnings": list(version.warnings.all()),
+            "back_link": {"href": reverse("return-detail", args=[site.pk, period.slug]), "text": f"Back to the {period} return"},
+        },
+    )
+
+
+@login_required
+@require_GET
+def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
+    """The taskforce and the site's own people: what changed between two versions."""
+    site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
+    if return_record is None:
+        raise Http404
+    versions = {v.number: v for v in return_record.versions.all()}
+    try:
+        older, newer = versions[int(request.GET.get("from", 0))], versions[int(request.GET.get("to", 0))]
+    except (KeyError, ValueError) as exc:
+        raise Http404("Choose two versions of this return to compare.") from exc
+    return render(
+        request,
+        "metrics/version_diff.jinja",
+        {
+            "page_title": f"{site.name}: {period}, version {older.number} against {newer.number}",
+            "nav": "returns",
+            "site": site,
+            "period": period,
+            "older": older,
+            "newer": newer,
+            "changes": selectors.version_diff(older, newer),
+            "back_link": {"href": reverse("return-detail", args=[site.pk, period.slug]), "text": f"Back to the {period} return"},
+        },
+    )
+
+
+@login_required
+@require_GET
+def query_log(request: HttpRequest) -> HttpResponse:
+    """The taskforce: every data-quality query; site people: their own sites'."""
+    return render(
+        request,
+        "metrics/query_log.jinja",
+        {"page_title": "Data quality queries", "nav": "returns", "queries": list(selectors.open_queries(request.user)[:500])},
+    )
