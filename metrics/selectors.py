@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from metrics.checks import ParsedValue
@@ -242,3 +243,50 @@ def pending_for_site(site: Site) -> dict[str, int]:
     )
     counts["queries"] = DataQualityQuery.objects.filter(return_record__site=site, status=QueryStatus.OPEN).count()
     return counts
+
+
+def return_tasks(site: Site, *, can_sign_off: bool, today: datetime.date | None = None) -> list[dict[str, str]]:
+    """What a site's own people should do next about returns, most urgent first."""
+    today = today or timezone.localdate()
+    tasks = []
+    open_periods = ReportingPeriod.objects.filter(period_end__lt=today, final_submission_due__gte=today).order_by("month")
+    returns = {r.period_id: r for r in Return.objects.filter(site=site, period__in=open_periods)}
+    for period in open_periods:
+        record = returns.get(period.pk)
+        href = reverse("return-detail", args=[site.pk, period.slug])
+        due = f"{period.initial_submission_due.day} {period.initial_submission_due:%B}"
+        if record is None:
+            late = " (overdue)" if today > period.initial_submission_due else ""
+            tasks.append({"text": f"File the {period} return, due {due}{late}", "href": href})
+        elif record.status == "correction_requested":
+            tasks.append({"text": f"Correct the {period} return: the taskforce asked for changes", "href": href})
+        elif record.status == "draft":
+            tasks.append({"text": f"Send the {period} return for sign-off", "href": href})
+        elif record.status == "awaiting_sign_off" and can_sign_off:
+            tasks.append({"text": f"Sign off the {period} return", "href": href})
+    open_queries = DataQualityQuery.objects.filter(return_record__site=site, status=QueryStatus.OPEN).count()
+    if open_queries:
+        tasks.append(
+            {
+                "text": f"Answer {open_queries} data quality {'query' if open_queries == 1 else 'queries'} from the taskforce",
+                "href": reverse("return-queries"),
+            }
+        )
+    return tasks
+
+
+def missing_returns_summary(today: datetime.date | None = None) -> dict[str, Any] | None:
+    """For the taskforce's home page: the latest month past its initial deadline and how many
+    expected returns it is missing."""
+    today = today or timezone.localdate()
+    period = ReportingPeriod.objects.filter(initial_submission_due__lt=today).order_by("-month").first()
+    if period is None:
+        return None
+    expected = Site.objects.exclude(status=SiteStatus.EXITED).filter(wave__start_date__lte=period.period_end).count()
+    filed = Return.objects.filter(period=period, signed_off_version__isnull=False).count()
+    return {
+        "period": period,
+        "expected": expected,
+        "missing": expected - filed,
+        "open_queries": DataQualityQuery.objects.filter(status=QueryStatus.OPEN).count(),
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 
+from metrics.selectors import missing_returns_summary, return_tasks
 from nhsportal.models import Role
 from nhsportal.roles import roles_of
 from sites.models import Site, SiteStatus
@@ -52,6 +53,7 @@ def next_steps(user: Any) -> dict[str, Any]:
             "site_total": sum(counts.values()),
             "sites_without_teams": list(without_teams.values("pk", "name")[:10]),
             "sites_without_teams_count": without_teams.count(),
+            "returns": missing_returns_summary(),
         }
     sites = _own_sites(user)
     if not sites and not roles.place_ids:
@@ -59,7 +61,11 @@ def next_steps(user: Any) -> dict[str, Any]:
     return {
         "audience": "site",
         "sites": [
-            {"site": site, "tasks": _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)}
+            {
+                "site": site,
+                "tasks": (return_tasks(site, can_sign_off=site.pk in roles.lead_site_ids) if site.pk in roles.site_ids else [])
+                + _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin),
+            }
             for site in sites
         ],
         "is_programme_lead": bool(roles.place_ids),

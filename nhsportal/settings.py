@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "teams.models.OrganisationKind",
         "MetricKindEnum": "metrics.models.MetricKind",
         "ReturnStatusEnum": "metrics.models.ReturnStatus",
+        "ApplicationStatusEnum": "applications.models.Status",
     },
 }
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from metrics.demo import seed_returns_demo
 from nhsportal import config
 from nhsportal.models import Role, RoleAssignment
 from sites.demo_data import (
@@ -112,6 +113,15 @@ def seed_demo(*, allow_production: bool = False) -> DemoResult:
                 "workforce": WorkforceEntry.objects.filter(team__site=site).count(),
             }
         )
+
+    seed_returns_demo(
+        sites=list(Site.objects.filter(wave__number=1).select_related("wave", "place")),
+        admin=administrator,
+        people={
+            "Walsall": (users["staff.walsall"], users["sitelead.walsall"]),
+            "Sunderland": (users["staff.sunderland"], administrator),
+        },
+    )
 
     return DemoResult(
         loaded_reference_data=loaded,
