@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run the suite on both cores; PYTEST_ARGS="-k sites" narrows it.
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets lint format compose-check clean
+.PHONY: run test bench install assets lint format compose-check clean
 
 run: install assets
 	DJANGO_ENV=development $(MANAGE) migrate --no-input
@@ -18,6 +18,10 @@ run: install assets
 
 test: install assets
 	DJANGO_ENV=test $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Benchmarks against a throwaway database (PostgreSQL when DATABASE_URL is set).
+bench: install
+	DJANGO_ENV=test $(PY) -m bench.returns
 
 install: $(VENV)/.installed node_modules/.installed
 

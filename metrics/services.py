@@ -196,7 +196,9 @@ def _locked_return(site: Site, period: ReportingPeriod) -> Return:
             Return.objects.get_or_create(site=site, period=period)
     except IntegrityError:  # created by a concurrent request a moment ago: it exists now
         pass
-    return Return.objects.select_for_update().select_related("latest_version__created_by").get(site=site, period=period)
+    return (
+        Return.objects.select_for_update(of=("self",)).select_related("latest_version__created_by").get(site=site, period=period)
+    )
 
 
 def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None:
@@ -217,7 +219,9 @@ def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None
 
 
 def _locked(return_record: Return) -> Return:
-    return Return.objects.select_for_update().select_related("site", "period", "latest_version").get(pk=return_record.pk)
+    return (
+        Return.objects.select_for_update(of=("self",)).select_related("site", "period", "latest_version").get(pk=return_record.pk)
+    )
 
 
 def _transition(return_record: Return, *, by: Any, action: str, to: str, reason: str = "", also: tuple[str, ...] = ()) -> None:
@@ -340,7 +344,7 @@ def raise_query(*, return_record: Return, by: Any, question: str) -> DataQuality
 
 @transaction.atomic
 def answer_query(*, query: DataQualityQuery, by: Any, answer: str) -> DataQualityQuery:
-    query = DataQualityQuery.objects.select_for_update().select_related("return_record__site").get(pk=query.pk)
+    query = DataQualityQuery.objects.select_for_update(of=("self",)).select_related("return_record__site").get(pk=query.pk)
     if not rules.can_prepare_return(by, query.return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead answer its queries.")
     if not answer.strip():

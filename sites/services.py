@@ -61,7 +61,7 @@ def add_neighbourhood(*, site: Site, by: Any, name: str, population: int | None 
 
 @transaction.atomic
 def update_neighbourhood(*, neighbourhood: Neighbourhood, by: Any, name: str, population: int | None) -> Neighbourhood:
-    neighbourhood = Neighbourhood.objects.select_for_update().select_related("site").get(pk=neighbourhood.pk)
+    neighbourhood = Neighbourhood.objects.select_for_update(of=("self",)).select_related("site").get(pk=neighbourhood.pk)
     _require_manager(by, neighbourhood.site)
     _check_neighbourhood(site=neighbourhood.site, name=name, population=population, exclude_pk=neighbourhood.pk)
     changes = audit.changed_fields(neighbourhood, {"name": name.strip(), "population": population})

@@ -97,7 +97,7 @@ def update_team(
     unknown = set(fields) - set(TEAM_FIELDS)
     if unknown:
         raise TypeError(f"update_team() cannot change {', '.join(sorted(unknown))}")
-    team = NeighbourhoodTeam.objects.select_for_update().select_related("site").get(pk=team.pk)
+    team = NeighbourhoodTeam.objects.select_for_update(of=("self",)).select_related("site").get(pk=team.pk)
     _require_team_editor(by, team.site)
     if "name" in fields:
         fields["name"] = fields["name"].strip()
@@ -194,7 +194,7 @@ def update_workforce_entry(*, entry: WorkforceEntry, by: Any, **fields: Any) -> 
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"update_workforce_entry() cannot change {', '.join(sorted(unknown))}")
-    entry = WorkforceEntry.objects.select_for_update().select_related("team__site").get(pk=entry.pk)
+    entry = WorkforceEntry.objects.select_for_update(of=("self",)).select_related("team__site").get(pk=entry.pk)
     _require_team_editor(by, entry.team.site)
     merged = {name: fields.get(name, getattr(entry, name)) for name in ("headcount", "wte", "start_date", "end_date")}
     _check_workforce(**merged)
