@@ -147,15 +147,6 @@ def test_rates_that_excel_calculated_are_checked_and_accepted_when_they_agree(co
     assert result.warnings == []
 
 
-def test_reading_one_return_is_quick(context):
-    import time
-
-    data = make_workbook()
-    started = time.perf_counter()
-    read_return(data, context)
-    assert time.perf_counter() - started < 1.0  # typically ~0.1 s; generous for busy machines
-
-
 # --- The file is not an .xlsx -------------------------------------------------------------
 
 
