@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
-from metrics.views import _version
 from nhsportal.forms import add_service_errors
 from nhsportal.roles import roles_of
 
@@ -79,7 +78,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def download_version(request: HttpRequest, site_pk: int, month: str, number: int) -> HttpResponse:
     """The taskforce and the site's own people: any version as a filled-in v1.2 template."""
-    site, period, _, version = _version(request, site_pk, month, number)
+    site, period, _, version = selectors.get_visible_version(request.user, site_pk, month, number)
     data = export.write_return(selectors.parsed_values(version), place_name=site.name, month=period.month)
     return _xlsx(data, _filename(site.name, period.slug, f"-v{version.number}"))
 

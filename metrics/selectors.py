@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,17 @@ def get_visible_return(user: Any, site_pk: int, slug: str) -> tuple[Site, Report
         .first()
     )
     return site, period, return_record
+
+
+def get_visible_version(user: Any, site_pk: int, slug: str, number: int) -> tuple[Site, ReportingPeriod, Return, ReturnVersion]:
+    """A version of a return the user may see, or a 404."""
+    site, period, return_record = get_visible_return(user, site_pk, slug)
+    if return_record is None:
+        raise Http404("Nothing has been filed for this month yet.")
+    version = get_object_or_404(
+        ReturnVersion.objects.select_related("created_by", "signed_off_by"), return_record=return_record, number=number
+    )
+    return site, period, return_record, version
 
 
 def period_state(period: ReportingPeriod, today: datetime.date) -> str:

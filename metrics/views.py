@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from metrics import rules, selectors
 from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
-from metrics.models import ReturnStatus, ReturnVersion
+from metrics.models import ReturnStatus
 from nhsportal.roles import roles_of
 from sites.selectors import sites_visible_to
 
@@ -80,21 +80,11 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
     return render(request, "metrics/return_detail.jinja", context)
 
 
-def _version(request: HttpRequest, site_pk: int, month: str, number: int) -> tuple:
-    site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
-    if return_record is None:
-        raise Http404
-    version = get_object_or_404(
-        ReturnVersion.objects.select_related("created_by", "signed_off_by"), return_record=return_record, number=number
-    )
-    return site, period, return_record, version
-
-
 @login_required
 @require_GET
 def version_detail(request: HttpRequest, site_pk: int, month: str, number: int) -> HttpResponse:
     """The taskforce and the site's own people: any version, laid out like the template."""
-    site, period, return_record, version = _version(request, site_pk, month, number)
+    site, period, return_record, version = selectors.get_visible_version(request.user, site_pk, month, number)
     return render(
         request,
         "metrics/version_detail.jinja",
