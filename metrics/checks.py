@@ -30,6 +30,8 @@ from metrics.template import (
     describe_category,
 )
 
+# The database stores counts as 32-bit integers; nothing a site counts in a month comes near.
+LARGEST_COUNT = 2_147_483_647
 SMALL_NUMBER_LIMIT = 5  # counts from 1 to this are "small": the guide asks for * instead
 _A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 _WHOLE_NUMBER_TEXT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$|^[+-]?\d+$")
@@ -156,6 +158,15 @@ def validate_values(values: Iterable[ParsedValue], *, layout: str | Layout) -> t
                         cell,
                         "negative_count",
                         f"{show(count)} is below zero. Enter a count of {unit} (0 or more), or * if it is fewer than 6.",
+                        where=_where(value, part),
+                    )
+                )
+            elif count > LARGEST_COUNT:
+                errors.append(
+                    problem(
+                        cell,
+                        "count_too_large",
+                        f"{show(count)} is far larger than a month's count of {unit} can be. Check the figure: it may have extra digits.",
                         where=_where(value, part),
                     )
                 )

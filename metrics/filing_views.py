@@ -103,7 +103,8 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     message = ""
     if request.method == "POST":
         cells = {name: request.POST.get(name, "") for name in grid.input_cells()}
-        based_on = int(request.POST.get("based_on") or 0)
+        raw = request.POST.get("based_on", "")
+        based_on = int(raw) if raw.isdigit() else None
         try:
             version = services.submit_cells(
                 site=site, period=period, cells=cells, by=request.user, based_on=based_on, note=request.POST.get("note", "")

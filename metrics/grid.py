@@ -76,9 +76,11 @@ def _text(number: int | None) -> str:
     return "" if number is None else str(number)
 
 
-def workbook_from_cells(cells: dict[str, str], *, place_name: str, month) -> bytes:
-    """The official template with Place, month and the typed cells filled in."""
-    book = openpyxl.load_workbook(io.BytesIO(export.write_blank(place_name, month)))
+def workbook_from_cells(cells: dict[str, str], *, place_name: str, month, base: bytes | None = None) -> bytes:
+    """The typed cells written over `base` (the version being corrected, as its template,
+    so figures the grid does not show, such as a denominator typed over the template's
+    formula, are kept), or over the blank template with Place and month filled in."""
+    book = openpyxl.load_workbook(io.BytesIO(base or export.write_blank(place_name, month)))
     sheet = book[template.SUBMISSION_SHEET]
     allowed = input_cells()
     for cell, raw in cells.items():

@@ -220,8 +220,9 @@ class JsonReturnSerializer(serializers.Serializer):
         stray = sorted(set(given) - expected)
         problems = []
         if missing:
-            problems.append(
-                f"{len(missing)} figures are missing, for example {missing[0][0]} / {missing[0][1]}. Send every metric for every category of the {layout.description}."
+            problems.extend(
+                f"{metric} / {category} is missing: send every metric line for every category of {layout.description}."
+                for metric, category in missing
             )
         if stray:
             problems.append(f"{stray[0][1]} is not a category of the {layout.description}.")

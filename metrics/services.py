@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import grid, rules
+from metrics import export, grid, rules
 from metrics.checks import ParsedValue, Problem, validate_values
 from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
 from metrics.models import (
@@ -35,6 +35,7 @@ from metrics.models import (
     ReturnWarning,
     VersionSource,
 )
+from metrics.selectors import parsed_values
 from nhsportal import audit
 from nhsportal.roles import roles_of
 from sites.models import Site
@@ -95,7 +96,11 @@ def submit_cells(
 ) -> ReturnVersion:
     """The web form: the typed grid goes into a copy of the template and through the same
     importer as an upload, so it is checked by the same rules, cell by cell."""
-    parsed = read_return(grid.workbook_from_cells(cells, place_name=site.name, month=period.month), import_context(by))
+    corrected = ReturnVersion.objects.filter(
+        return_record__site=site, return_record__period=period, number=based_on, layout="1.2"
+    ).first()
+    base = export.write_return(parsed_values(corrected), place_name=site.name, month=period.month) if corrected else None
+    parsed = read_return(grid.workbook_from_cells(cells, place_name=site.name, month=period.month, base=base), import_context(by))
     if parsed.errors:
         raise ReturnRefused(parsed.errors)
     return file_version(site=site, period=period, parsed=parsed, source=VersionSource.FORM, by=by, based_on=based_on, note=note)
@@ -150,9 +155,9 @@ def file_version(
             raise ValidationError({"note": f"{period} is closed: give the reason for changing it."})
 
     return_record = _locked_return(site, period)
-    current = return_record.latest_version.number if return_record.latest_version else 0
+    latest = ReturnVersion.objects.filter(return_record=return_record).select_related("created_by").order_by("-number").first()
+    current = latest.number if latest else 0
     if based_on is not None and based_on != current:
-        latest = return_record.latest_version
         raise ReturnConflict(
             f"Version {current} of this return was filed by {latest.created_by} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
             f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
@@ -196,9 +201,9 @@ def _locked_return(site: Site, period: ReportingPeriod) -> Return:
             Return.objects.get_or_create(site=site, period=period)
     except IntegrityError:  # created by a concurrent request a moment ago: it exists now
         pass
-    return (
-        Return.objects.select_for_update(of=("self",)).select_related("latest_version__created_by").get(site=site, period=period)
-    )
+    # No join on the latest version: after waiting for the lock PostgreSQL re-reads only the
+    # locked row, so a joined version could be stale or missing. Callers read it afterwards.
+    return Return.objects.select_for_update(of=("self",)).get(site=site, period=period)
 
 
 def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None:
@@ -219,9 +224,8 @@ def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None
 
 
 def _locked(return_record: Return) -> Return:
-    return (
-        Return.objects.select_for_update(of=("self",)).select_related("site", "period", "latest_version").get(pk=return_record.pk)
-    )
+    """The return locked for the rest of the transaction; its latest version is read after the lock."""
+    return Return.objects.select_for_update(of=("self",)).select_related("site", "period").get(pk=return_record.pk)
 
 
 def _transition(return_record: Return, *, by: Any, action: str, to: str, reason: str = "", also: tuple[str, ...] = ()) -> None:
@@ -238,6 +242,10 @@ def acknowledge_warnings(*, return_record: Return, by: Any, comment: str) -> Ret
     return_record = _locked(return_record)
     if not rules.can_prepare_return(by, return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead can acknowledge its warnings.")
+    if return_record.status != ReturnStatus.DRAFT:
+        raise TransitionRefused(
+            f"The return is {return_record.get_status_display().lower()}: warnings are acknowledged on a draft, before it goes for sign-off."
+        )
     if not comment.strip():
         raise ValidationError({"comment": "Explain why the figures are right despite the warnings."})
     version = return_record.latest_version
@@ -347,6 +355,8 @@ def answer_query(*, query: DataQualityQuery, by: Any, answer: str) -> DataQualit
     query = DataQualityQuery.objects.select_for_update(of=("self",)).select_related("return_record__site").get(pk=query.pk)
     if not rules.can_prepare_return(by, query.return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead answer its queries.")
+    if query.status != QueryStatus.OPEN:
+        raise ValidationError({"answer": "This query has already been answered. Raise a new query if more is needed."})
     if not answer.strip():
         raise ValidationError({"answer": "Enter your answer."})
     query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), by, timezone.now(), QueryStatus.ANSWERED

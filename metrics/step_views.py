@@ -96,6 +96,11 @@ def answer_query(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Enter your answer.")
     else:
-        services.answer_query(query=query, by=request.user, answer=form.cleaned_data["answer"])
-        messages.success(request, "Your answer has been sent to the taskforce.")
+        try:
+            services.answer_query(query=query, by=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Your answer has been sent to the taskforce.")
     return redirect("return-detail", site_pk=record.site_id, month=record.period.slug)

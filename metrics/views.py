@@ -29,18 +29,19 @@ def returns_home(request: HttpRequest) -> HttpResponse:
             "metrics/coverage.jinja",
             {"page_title": "Returns coverage", "nav": "returns", **selectors.coverage(request.user)},
         )
-    sites = list(sites_visible_to(request.user).filter(pk__in=roles.site_ids).order_by("name")) if roles.site_ids else []
+    # Site staff and leads file; the Place's programme lead reads its site's returns.
+    sites = list(sites_visible_to(request.user).order_by("name"))
     if not sites:
         raise PermissionDenied("Monthly returns are filed by each site's own staff.")
-    today = timezone.localdate()
     return render(
         request,
         "metrics/site_returns.jinja",
         {
             "page_title": "Monthly returns",
             "nav": "returns",
-            "today": today,
-            "sites": [{"site": s, "rows": selectors.site_returns(s, today=today)} for s in sites],
+            "sites": selectors.sites_returns(sites),
+            "can_file": bool(roles.site_ids),
+            "preparable": {site.pk for site in sites if rules.can_prepare_return(request.user, site)},
         },
     )
 

@@ -4,7 +4,7 @@ Another site's return is a 404 for anyone tied to one site, so its existence doe
 Programme leads are not site staff. They are tied to their Place, and a Place's people may
 read its site (`sites.rules.can_view_site`), so they read the site's returns, versions and
 downloads; but they do not file, acknowledge, send, sign off or answer queries (403), and
-the returns home page, which lists returns only for site staff and leads, refuses them.
+the returns home page lists their site's returns to read (with no upload).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ DONE = "done"  # redirected back to the return, and the step has happened
 
 # Expected outcome per role, in ROLES order.
 SIGNED_IN = [LOGIN] + [200] * 7
-RETURNS_HOME = [LOGIN, 403, 403, 200, 200, 200, 200, 200]  # site people: their returns; the taskforce: coverage
+RETURNS_HOME = [LOGIN, 403, 200, 200, 200, 200, 200, 200]  # site people and the Place's lead: its returns; the taskforce: coverage
 FILERS_ONLY = [LOGIN, 403, 403, 200, 200, 403, 403, 200]
 OWN_READ = [LOGIN, 404, 200, 200, 200, 200, 200, 200]
 OTHER_READ = [LOGIN, 404, 404, 404, 404, 200, 200, 200]
@@ -58,7 +58,9 @@ CLEAN = [
 ]
 # O1 new appointments, age 18-19: an unsuppressed 3, which the guide asks to be * (a warning).
 WITH_WARNINGS = [
-    v if (v.metric, v.category) != ("O1_NEW", "age_18_19") else ParsedValue("O1_NEW", "age_18_19", 3, v.denominator, False, False, "", "")
+    v
+    if (v.metric, v.category) != ("O1_NEW", "age_18_19")
+    else ParsedValue("O1_NEW", "age_18_19", 3, v.denominator, False, False, "", "")
     for v in CLEAN
 ]
 

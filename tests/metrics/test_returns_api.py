@@ -4,7 +4,6 @@ the same scoping, checks, lifecycle and conflict rules as the pages."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -310,7 +309,9 @@ class TestJsonSubmit:
         response = _submit(client_as(staff), croydon, period, values)
 
         assert response.status_code == 201, response.content
-        stored = ReturnValue.objects.filter(metric__code="O3_BED_DAYS", category__code__in=["age_18_19", "age_20_29", "age_30_39"])
+        stored = ReturnValue.objects.filter(
+            metric__code="O3_BED_DAYS", category__code__in=["age_18_19", "age_20_29", "age_30_39"]
+        )
         assert {(v.numerator, v.numerator_suppressed) for v in stored} == {(None, True)}
 
     def test_a_missing_figure_is_refused_and_named(self, client_as, staff, catalogue, croydon, period):
@@ -334,6 +335,15 @@ class TestJsonSubmit:
 
         assert response.status_code == 400
         assert "values" in response.json()
+        assert not Return.objects.exists()
+
+    def test_a_count_too_large_to_store_is_refused_with_its_cell_not_a_server_error(
+        self, client_as, staff, catalogue, croydon, period
+    ):
+        response = _submit(client_as(staff), croydon, period, json_values(O3_BED_DAYS__total=3_000_000_000))
+
+        assert response.status_code == 400, response.content
+        assert [(e["sheet"], e["cell"]) for e in response.json()["errors"]] == [("SubmissionTemplate", "D21")]
         assert not Return.objects.exists()
 
     def test_a_month_not_in_the_timetable_is_refused(self, client_as, staff, catalogue, croydon, period):
@@ -430,6 +440,23 @@ class TestActions:
         assert staff_signs.json()["detail"] == "Only the site lead can sign off the site's return."
         assert Return.objects.get(pk=record.pk).status == ReturnStatus.SUBMITTED
 
+    def test_a_signed_off_versions_acknowledgement_cannot_be_rewritten(self, client_as, staff, lead, croydon, period, catalogue):
+        """Submitted versions are never edited: once the lead has signed off on the strength of
+        the comment, nobody can change what the warnings were acknowledged with."""
+        values = [dataclasses.replace(v, numerator=3) if (v.metric, v.category) == ("O1_NEW", "age_18_19") else v for v in CLEAN]
+        record = services.submit_values(
+            site=croydon, period=period, values=values, layout="1.2", source="api", by=staff, based_on=None
+        ).return_record
+        services.acknowledge_warnings(return_record=record, by=staff, comment="3 is published already")
+        services.send_for_sign_off(return_record=record, by=staff)
+        services.sign_off(return_record=record, by=lead)
+
+        response = self._post(client_as(staff), record, "acknowledge-warnings", {"comment": "Rewritten afterwards"})
+
+        assert response.status_code == 409
+        version = ReturnVersion.objects.get(pk=record.latest_version_id)
+        assert (version.warnings_comment, version.warnings_acknowledged_by) == ("3 is published already", staff)
+
 
 class TestTokenAuthentication:
     def test_a_sites_system_files_with_its_token(self, staff, catalogue, croydon, period):
@@ -458,14 +485,13 @@ class TestTokenAuthentication:
 # --- No N+1 -----------------------------------------------------------------------------------
 
 LIST_ENDPOINTS = ["metrics", "breakdown-categories", "periods", "returns", "return-versions", "return-values"]
-_months_back = itertools.count(1)
 
 
 def _add_returns(count, own_site, admin):
     """`count` more months, each with a return (two versions, one signed off) for `own_site`
     and for a new site of its own."""
     for _ in range(count):
-        period = _period(next(_months_back))
+        period = _period(Return.objects.filter(site=own_site).count() + 1)
         for site in (own_site, SiteFactory()):
             record = _file(site, period, admin)
             services.send_for_sign_off(return_record=record, by=admin)
