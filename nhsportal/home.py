@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 
+from applications.next_steps import application_tasks_for
 from metrics.selectors import missing_returns_summary, return_tasks
 from nhsportal.models import Role
 from nhsportal.roles import roles_of
@@ -54,6 +55,7 @@ def next_steps(user: Any) -> dict[str, Any]:
             "sites_without_teams": list(without_teams.values("pk", "name")[:10]),
             "sites_without_teams_count": without_teams.count(),
             "returns": missing_returns_summary(),
+            "application_tasks": application_tasks_for(user),
         }
     sites = _own_sites(user)
     if not sites and not roles.place_ids:
@@ -69,4 +71,5 @@ def next_steps(user: Any) -> dict[str, Any]:
             for site in sites
         ],
         "is_programme_lead": bool(roles.place_ids),
+        "application_tasks": application_tasks_for(user),
     }

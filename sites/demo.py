@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from applications.demo import seed_applications_demo
 from metrics.demo import seed_returns_demo
 from nhsportal import config
 from nhsportal.models import Role, RoleAssignment
@@ -123,9 +124,11 @@ def seed_demo(*, allow_production: bool = False) -> DemoResult:
         },
     )
 
+    application_accounts = seed_applications_demo(users=users, password=password)
+
     return DemoResult(
         loaded_reference_data=loaded,
-        accounts=[(account, users[account.username].email) for account in ACCOUNTS],
+        accounts=[(account, users[account.username].email) for account in ACCOUNTS] + application_accounts,
         sites=sites,
         password_from_environment=bool(config.env_str("DEMO_PASSWORD")),
     )

@@ -19,6 +19,7 @@ USERNAMES = {
     "staff.walsall": (Role.SITE_STAFF, "Walsall"),
     "sitelead.walsall": (Role.SITE_LEAD, "Walsall"),
     "staff.sunderland": (Role.SITE_STAFF, "Sunderland"),
+    "lead.knowsley": (Role.PROGRAMME_LEAD, "Knowsley"),
     "taskforce": (Role.TASKFORCE_MEMBER, None),
     "chair": (Role.TASKFORCE_CHAIR, None),
     "admin": (Role.ADMINISTRATOR, None),
