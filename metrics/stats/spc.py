@@ -1,0 +1,230 @@
+"""XmR (individuals and moving range) charts as NHS England's *Making Data Count* draws them,
+computed the way the NHS-R community's NHSRplotthedots (``ptd_spc``) computes them.
+
+- Centre line: the mean of the baseline points (all points unless ``baseline`` fixes the first n).
+- Moving ranges |x_i − x_{i−1}| within the baseline; their mean is computed, moving ranges not
+  below 3.267 × that mean are screened out, and the mean of the rest is the mean moving range.
+- Process limits: mean ± 2.66 × mean moving range. The "two-thirds" lines: mean ± (2/3 × 2.66) ×
+  mean moving range. A lower limit below zero is kept as computed, as NHSRplotthedots does.
+- Special cause rules, each on every point (the baseline's limits apply to later points too):
+  ``outside_limits``  a point above the upper or below the lower limit (a point on a limit is in);
+  ``shift``           7 or more points in a row on the same side of the mean; every point of the
+                      run is flagged, and a point exactly on the mean breaks the run;
+  ``trend``           7 or more points in a row each higher (or each lower) than the one before;
+                      every point of the run is flagged, and two equal points break it;
+  ``two_of_three``    two of three consecutive points beyond a two-thirds line, all three on the
+                      same side of the mean; the points beyond the line are flagged. As in
+                      NHSRplotthedots, "beyond the line" means between it and the limit: a point
+                      outside the limits is flagged by ``outside_limits`` and does not count here.
+- A flagged point's colour comes from one rule, in NHSRplotthedots' order: outside_limits, trend,
+  two_of_three, shift. It is high or low by its side of the mean (for a trend: its direction,
+  rising or falling; a point shared by two trends takes the later one's). Read with the
+  improvement direction it is improving or concerning; with no direction it is "neither".
+- The variation icon is the latest point's; the assurance icon compares the target with the
+  limits (above the upper or below the lower limit: consistently passing or failing, otherwise
+  hit or miss) and is only given with a target and an improvement direction.
+
+Arithmetic is exact (fractions) from the values given to the results returned as floats, so the
+flags never depend on rounding or summation order. A chart whose limits rest on fewer than 12
+points has trial limits only (``reliable`` is False), as NHSRplotthedots warns; Making Data Count
+prefers 15 to 20. References: NHS England, *Making Data Count* (2019) and *Making Data Count:
+Getting started* (2019); NHSRplotthedots, ``ptd_spc_standard`` and ``ptd_calculate_point_type``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+LIMIT_FACTOR = Fraction("2.66")
+NEAR_LIMIT_FACTOR = LIMIT_FACTOR * 2 / 3
+SCREEN_FACTOR = Fraction("3.267")
+RUN_LENGTH = 7
+MIN_POINTS_FOR_RELIABLE_LIMITS = 12
+IMPROVEMENT_DIRECTIONS = ("higher_is_better", "lower_is_better", "not_specified")
+RULE_PRECEDENCE = ("outside_limits", "trend", "two_of_three", "shift")
+
+Improvement = Literal["higher_is_better", "lower_is_better", "not_specified"]
+Side = Literal["high", "low"]
+Variation = Literal["common_cause", "special_cause_improving", "special_cause_concerning", "special_cause_neither"]
+Assurance = Literal["consistently_passing", "consistently_failing", "hit_or_miss"]
+Number = float | int | Decimal | Fraction
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    index: int
+    value: float
+    moving_range: float | None  # |x_i − x_{i−1}|, None for the first point
+    mean: float
+    lower_limit: float
+    upper_limit: float
+    in_baseline: bool
+    rules: tuple[str, ...]  # every special cause rule the point is part of, in RULE_PRECEDENCE order
+    special_cause: str | None  # the rule that decides its colour
+    side: Side | None  # high or low, for a special cause point
+    variation: Variation
+
+    @property
+    def is_special_cause(self) -> bool:
+        return bool(self.rules)
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    points: tuple[SpcPoint, ...]
+    improvement: Improvement
+    mean: float
+    mean_moving_range: float
+    lower_limit: float
+    upper_limit: float
+    lower_two_thirds: float
+    upper_two_thirds: float
+    baseline_points: int  # how many points the mean and limits were computed from
+    screened_moving_ranges: tuple[int, ...]  # indexes of the points whose moving range was screened out
+    reliable: bool  # False: fewer than MIN_POINTS_FOR_RELIABLE_LIMITS points behind the limits
+    variation: Variation  # the icon: the latest point's variation
+    variation_side: Side | None
+    target: float | None
+    assurance: Assurance | None
+
+
+def _sign(value: Fraction) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _runs(keys: Sequence[int]) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of equal, non-zero keys (end exclusive)."""
+    runs, start = [], 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            if keys[start] != 0:
+                runs.append((start, i))
+            start = i
+    return runs
+
+
+def _mean_moving_range(baseline: Sequence[Fraction]) -> tuple[Fraction, tuple[int, ...]]:
+    moving_ranges = [abs(b - a) for a, b in zip(baseline, baseline[1:], strict=False)]
+    initial = sum(moving_ranges, Fraction(0)) / len(moving_ranges)
+    if initial == 0:  # a flat baseline: nothing to screen (NHSRplotthedots would screen all and give NaN)
+        return initial, ()
+    screened = tuple(i + 1 for i, mr in enumerate(moving_ranges) if not mr < SCREEN_FACTOR * initial)
+    kept = [mr for i, mr in enumerate(moving_ranges) if i + 1 not in screened]
+    return sum(kept, Fraction(0)) / len(kept), screened
+
+
+def xmr(
+    points: Sequence[Number],
+    *,
+    improvement: Improvement,
+    target: Number | None = None,
+    baseline: int | None = None,
+) -> SpcResult:
+    """An XmR chart of ``points`` (oldest first, one per period, no gaps).
+
+    ``baseline`` fixes the mean and limits on the first n points (all points when None or when
+    there are fewer); every point is still judged against them. Needs at least two points.
+    """
+    if improvement not in IMPROVEMENT_DIRECTIONS:
+        raise ValueError(f"improvement must be one of {', '.join(IMPROVEMENT_DIRECTIONS)}, got {improvement!r}")
+    if baseline is not None and (isinstance(baseline, bool) or not isinstance(baseline, int) or baseline < 2):
+        raise ValueError(f"baseline must be a whole number of points, at least 2, got {baseline!r}")
+    if len(points) < 2:
+        raise ValueError("an XmR chart needs at least two points (one moving range)")
+    values = [Fraction(value) for value in points]  # rejects NaN and infinities
+    base = values[: baseline or len(values)]
+    mean = sum(base, Fraction(0)) / len(base)
+    mean_mr, screened = _mean_moving_range(base)
+    upper, lower = mean + LIMIT_FACTOR * mean_mr, mean - LIMIT_FACTOR * mean_mr
+    upper_near, lower_near = mean + NEAR_LIMIT_FACTOR * mean_mr, mean - NEAR_LIMIT_FACTOR * mean_mr
+
+    count = len(values)
+    side_of_mean = [_sign(value - mean) for value in values]
+    outside = [value > upper or value < lower for value in values]
+    near = [not out and (value > upper_near or value < lower_near) for value, out in zip(values, outside, strict=True)]
+    rules: list[set[str]] = [set() for _ in values]
+    trend_direction: list[int] = [0] * count
+
+    for start, end in _runs(side_of_mean):
+        if end - start >= RUN_LENGTH:
+            for i in range(start, end):
+                rules[i].add("shift")
+    steps = [_sign(b - a) for a, b in zip(values, values[1:], strict=False)]
+    for start, end in _runs(steps):  # steps[i] is the move from point i to point i + 1
+        if end - start >= RUN_LENGTH - 1:
+            for i in range(start, end + 1):
+                rules[i].add("trend")
+                trend_direction[i] = steps[start]  # later runs overwrite: a shared point takes the later
+    for i in range(count - 2):
+        window = range(i, i + 3)
+        same_side = side_of_mean[i] != 0 and all(side_of_mean[j] == side_of_mean[i] for j in window)
+        if same_side and sum(near[j] for j in window) >= 2:
+            for j in window:
+                if near[j]:
+                    rules[j].add("two_of_three")
+    for i in range(count):
+        if outside[i]:
+            rules[i].add("outside_limits")
+
+    result_points = []
+    for i, value in enumerate(values):
+        flagged = tuple(rule for rule in RULE_PRECEDENCE if rule in rules[i])
+        special_cause = flagged[0] if flagged else None
+        direction = trend_direction[i] if special_cause == "trend" else side_of_mean[i]
+        side: Side | None = None if special_cause is None else ("high" if direction > 0 else "low")
+        result_points.append(
+            SpcPoint(
+                index=i,
+                value=float(value),
+                moving_range=None if i == 0 else float(abs(value - values[i - 1])),
+                mean=float(mean),
+                lower_limit=float(lower),
+                upper_limit=float(upper),
+                in_baseline=i < len(base),
+                rules=flagged,
+                special_cause=special_cause,
+                side=side,
+                variation=_variation(side, improvement),
+            )
+        )
+    latest = result_points[-1]
+    return SpcResult(
+        points=tuple(result_points),
+        improvement=improvement,
+        mean=float(mean),
+        mean_moving_range=float(mean_mr),
+        lower_limit=float(lower),
+        upper_limit=float(upper),
+        lower_two_thirds=float(lower_near),
+        upper_two_thirds=float(upper_near),
+        baseline_points=len(base),
+        screened_moving_ranges=screened,
+        reliable=len(base) >= MIN_POINTS_FOR_RELIABLE_LIMITS,
+        variation=latest.variation,
+        variation_side=latest.side,
+        target=None if target is None else float(target),
+        assurance=_assurance(None if target is None else Fraction(target), lower, upper, improvement),
+    )
+
+
+def _variation(side: Side | None, improvement: Improvement) -> Variation:
+    if side is None:
+        return "common_cause"
+    if improvement == "not_specified":
+        return "special_cause_neither"
+    improving = (side == "high") == (improvement == "higher_is_better")
+    return "special_cause_improving" if improving else "special_cause_concerning"
+
+
+def _assurance(target: Fraction | None, lower: Fraction, upper: Fraction, improvement: Improvement) -> Assurance | None:
+    """Whether the process, as it runs, will meet the target: the target beyond a limit means every
+    point is expected on one side of it; between the limits, some months will pass and some fail."""
+    if target is None or improvement == "not_specified":
+        return None
+    if target > upper:
+        return "consistently_failing" if improvement == "higher_is_better" else "consistently_passing"
+    if target < lower:
+        return "consistently_passing" if improvement == "higher_is_better" else "consistently_failing"
+    return "hit_or_miss"
