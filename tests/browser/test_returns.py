@@ -3,6 +3,7 @@ the pre-filled template, fill it, upload it, read and acknowledge the warnings, 
 have a correction requested, upload a second version, compare, see it in the coverage grid."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -65,7 +66,7 @@ def test_a_month_is_filed_signed_off_corrected_and_shows_as_submitted(page, tmp_
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the template with your Place and month filled in").click()
-    blank = open(download.value.path(), "rb").read()
+    blank = Path(download.value.path()).read_bytes()
     assert openpyxl.load_workbook(io.BytesIO(blank))["Instructions"]["B6"].value == "Croydon"
 
     # A first upload with a mistake is refused, cell by cell, and nothing is stored.
@@ -88,7 +89,9 @@ def test_a_month_is_filed_signed_off_corrected_and_shows_as_submitted(page, tmp_
     expect(page.get_by_role("alert")).to_contain_text("Version 1")
     expect(page.get_by_role("table").first).to_contain_text("SubmissionTemplate!E45")
     assert_accessible(page)
-    page.get_by_label("Why are the figures right despite the warnings?").fill("4 contacts is already public in the ICB's board papers")
+    page.get_by_label("Why are the figures right despite the warnings?").fill(
+        "4 contacts is already public in the ICB's board papers"
+    )
     page.get_by_role("button", name="Acknowledge the warnings").click()
     page.get_by_role("button", name="Send for sign-off").click()
     expect(page.get_by_role("alert")).to_contain_text("sent to the site lead")

@@ -56,4 +56,3 @@ def workbook(catalogue, croydon, period):
         return make_workbook(**options)
 
     return make
-

@@ -27,7 +27,9 @@ class ReportingPeriodFactory(factory.django.DjangoModelFactory):
 
     month = factory.LazyAttribute(lambda o: month_start(o.today, 1))
     period_start = factory.LazyAttribute(lambda o: o.month)
-    period_end = factory.LazyAttribute(lambda o: (o.month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1))
+    period_end = factory.LazyAttribute(
+        lambda o: (o.month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    )
     initial_submission_due = factory.LazyAttribute(lambda o: o.today + datetime.timedelta(days=o.initial_in_days))
     data_quality_report_due = factory.LazyAttribute(lambda o: o.initial_submission_due + datetime.timedelta(days=7))
     final_submission_due = factory.LazyAttribute(lambda o: o.today + datetime.timedelta(days=o.final_in_days))

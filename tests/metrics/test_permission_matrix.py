@@ -38,7 +38,16 @@ DONE = "done"  # redirected back to the return, and the step has happened
 
 # Expected outcome per role, in ROLES order.
 SIGNED_IN = [LOGIN] + [200] * 7
-RETURNS_HOME = [LOGIN, 403, 200, 200, 200, 200, 200, 200]  # site people and the Place's lead: its returns; the taskforce: coverage
+RETURNS_HOME = [
+    LOGIN,
+    403,
+    200,
+    200,
+    200,
+    200,
+    200,
+    200,
+]  # site people and the Place's lead: its returns; the taskforce: coverage
 FILERS_ONLY = [LOGIN, 403, 403, 200, 200, 403, 403, 200]
 OWN_READ = [LOGIN, 404, 200, 200, 200, 200, 200, 200]
 OTHER_READ = [LOGIN, 404, 404, 404, 404, 200, 200, 200]
