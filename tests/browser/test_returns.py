@@ -126,6 +126,7 @@ def test_a_month_is_filed_signed_off_corrected_and_shows_as_submitted(page, tmp_
     expect(page.get_by_role("table")).to_contain_text("Inpatient bed days")
     assert_accessible(page)
     page.get_by_role("link", name="Back to the").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{period} return")
     if page.get_by_role("button", name="Acknowledge the warnings").count():
         page.get_by_label("Why are the figures right despite the warnings?").fill("Checked against the de-duplicated extract")
         page.get_by_role("button", name="Acknowledge the warnings").click()
