@@ -134,6 +134,7 @@ def test_a_month_is_filed_signed_off_corrected_and_shows_as_submitted(page, tmp_
     sign_in(page, "lead.croydon")
     page.goto(f"/returns/{croydon.pk}/{period.slug}/")
     page.get_by_role("button", name="Sign off and submit").click()
+    expect(page.get_by_role("alert")).to_contain_text("signed off and submitted")
 
     record = Return.objects.get(site=croydon, period=period)
     assert (record.status, record.signed_off_version.number, record.versions.count()) == (ReturnStatus.SUBMITTED, 2, 2)
