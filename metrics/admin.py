@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from metrics.models import (
     BreakdownCategory,
+    CurrentRollup,
     DataQualityQuery,
     MetricDefinition,
     ReminderSent,
@@ -10,6 +11,8 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
     ReturnWarning,
+    Rollup,
+    RollupRun,
 )
 
 
@@ -142,3 +145,88 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "period")
     list_select_related = ("period", "site")
     raw_id_fields = ("site",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rollups are written by their jobs only (metrics.rollups)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyAdmin):
+    """Job history, and the progress of a rebuild while it runs."""
+
+    list_display = (
+        "id",
+        "scope",
+        "trigger",
+        "status",
+        "progress",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "rows",
+        "error_summary",
+    )
+    list_filter = ("status", "trigger")
+    list_select_related = ("period",)
+    date_hierarchy = "started_at"
+
+    @admin.display(description="covers")
+    def scope(self, run: RollupRun) -> str:
+        return str(run.period) if run.period else "every period"
+
+    @admin.display(description="progress")
+    def progress(self, run: RollupRun) -> str:
+        return f"{run.steps_done} of {run.steps_total} steps"
+
+    @admin.display(description="seconds")
+    def seconds(self, run: RollupRun) -> str:
+        return f"{(run.finished_at - run.started_at).total_seconds():.2f}" if run.finished_at else "—"
+
+    @admin.display(description="error")
+    def error_summary(self, run: RollupRun) -> str:
+        return run.error.strip().splitlines()[-1][:120] if run.error.strip() else ""
+
+
+@admin.register(CurrentRollup)
+class CurrentRollupAdmin(ReadOnlyAdmin):
+    """Which run's figures readers see, per period, level and organisation."""
+
+    list_display = ("period", "level", "org_id", "run", "version_id", "provisional", "expected")
+    list_filter = ("level", "period")
+    list_select_related = ("period", "run")
+
+
+@admin.register(Rollup)
+class RollupAdmin(ReadOnlyAdmin):
+    """The rows readers see now (each period's current generation)."""
+
+    list_display = (
+        "period",
+        "level",
+        "org_id",
+        "metric",
+        "category",
+        "sum_numerator",
+        "sum_denominator",
+        "rate",
+        "units_reporting",
+        "units_suppressed",
+        "units_expected",
+        "provisional",
+    )
+    list_filter = ("level", "provisional", "metric")
+    list_select_related = ("period", "metric", "category")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).current()

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 
 class MetricKind(models.TextChoices):
@@ -289,3 +289,111 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.period} — {self.site or self.key}"
+
+
+class RollupLevel(models.TextChoices):
+    SITE = "site", "Site"
+    ICB = "icb", "ICB"
+    REGION = "region", "Region"
+    WAVE = "wave", "Wave"
+    NATIONAL = "national", "England"
+
+
+class RollupRunStatus(models.TextChoices):
+    BUILDING = "building", "Building"
+    COMPLETE = "complete", "Complete"
+    FAILED = "failed", "Failed"
+
+
+class RollupRun(models.Model):
+    """One rollup job and the rows it writes, which readers see once it is complete (docs/adr/0008-rollups.md)."""
+
+    period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    trigger = models.CharField(max_length=16, help_text="sign_off, nightly or command.")
+    status = models.CharField(max_length=10, choices=RollupRunStatus.choices, default=RollupRunStatus.BUILDING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    source_read_at = models.DateTimeField(null=True, blank=True, help_text="Sign-offs before this are in the generation.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"Rollup {self.pk} ({self.period or 'every period'}, {self.get_status_display().lower()})"
+
+
+class CurrentRollup(models.Model):
+    """Which run's rows readers see for one period, level and organisation. A run switches all
+    the pointers it rebuilt in one transaction. A site's pointer also records what its rows were
+    built from, so a later run can tell whether they are still right and leave them be."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=8, choices=RollupLevel.choices)
+    org_id = models.BigIntegerField()
+    run = models.ForeignKey(RollupRun, on_delete=models.PROTECT, related_name="+")
+    replaced_run_id = models.BigIntegerField(null=True, blank=True, help_text="Rows to delete once the switch commits.")
+    version_id = models.BigIntegerField(null=True, blank=True, help_text="Site level: the signed-off version read.")
+    provisional = models.BooleanField(null=True, blank=True)
+    expected = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "level", "org_id"], name="one_current_rollup_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.level} {self.org_id}: rollup {self.run_id}"
+
+
+class RollupQuerySet(models.QuerySet["Rollup"]):
+    def current(self) -> RollupQuerySet:
+        """Only the rows readers should see: those of the run each (period, level, organisation)
+        currently points at."""
+        pointer = CurrentRollup.objects.filter(
+            period=OuterRef("period"), level=OuterRef("level"), org_id=OuterRef("org_id"), run=OuterRef("run")
+        )
+        return self.filter(Exists(pointer))
+
+
+def _unconstrained(model: type[models.Model]) -> models.ForeignKey:
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+
+
+class Rollup(models.Model):
+    """Σ numerator and Σ denominator of one metric and category at one level for one period.
+    Derived data, rebuilt by `metrics.rollups` in set-based SQL: foreign keys are unconstrained
+    so the bulk inserts stay fast. `org_id` is the site, ICB, region or wave id; 0 nationally."""
+
+    run = _unconstrained(RollupRun)
+    period = _unconstrained(ReportingPeriod)
+    level = models.CharField(max_length=8, choices=RollupLevel.choices)
+    org_id = models.BigIntegerField()
+    metric = _unconstrained(MetricDefinition)
+    category = _unconstrained(BreakdownCategory)
+    version_id = models.BigIntegerField(null=True, help_text="Site level: the signed-off version the figures come from.")
+    sum_numerator = models.BigIntegerField(null=True, help_text="Empty when every unit's cell was suppressed.")
+    sum_denominator = models.BigIntegerField(null=True, help_text="Empty for counts and when every cell was suppressed.")
+    rate = models.DecimalField(max_digits=20, decimal_places=6, null=True, help_text="Σ numerator / Σ denominator × 1,000.")
+    units_reporting = models.PositiveIntegerField(help_text="Sites whose signed-off return has this cell.")
+    units_suppressed = models.PositiveIntegerField(help_text="Of those, sites whose cell was suppressed: in neither sum.")
+    units_expected = models.PositiveIntegerField(help_text="Sites due to report: wave started by the period's end, not exited.")
+    provisional = models.BooleanField(help_text="A return in it may still change (final deadline ahead, or not submitted).")
+
+    objects = RollupQuerySet.as_manager()
+
+    class Meta:  # one index for the builder, the clean-up and readers: (period, level, org) as pointers name them
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "level", "org_id", "run", "metric", "category"], name="one_rollup_row_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.org_id} {self.metric_id}/{self.category_id} {self.period_id}"
+
+    @property
+    def units_contributing(self) -> int:  # in the sums
+        return self.units_reporting - self.units_suppressed

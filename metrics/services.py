@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import export, grid, rules
+from metrics import export, grid, rules, tasks
 from metrics.checks import ParsedValue, Problem, validate_values
 from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
 from metrics.models import (
@@ -223,6 +223,12 @@ def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None
     )
 
 
+def _refresh_rollups_after_commit(period_id: int) -> None:
+    """A sign-off or a correction request changes what the dashboards show: once the change
+    has committed, ask for the period's rollups (coalesced with others; metrics.rollup_jobs)."""
+    transaction.on_commit(lambda: tasks.request_period_rollup(period_id), robust=True)
+
+
 def _locked(return_record: Return) -> Return:
     """The return locked for the rest of the transaction; its latest version is read after the lock."""
     return Return.objects.select_for_update(of=("self",)).select_related("site", "period").get(pk=return_record.pk)
@@ -310,6 +316,7 @@ def sign_off(*, return_record: Return, by: Any, version_number: int | None = Non
         to=ReturnStatus.SUBMITTED,
         also=("signed_off_version", "first_signed_off_at"),
     )
+    _refresh_rollups_after_commit(return_record.period_id)
     return return_record
 
 
@@ -334,6 +341,7 @@ def request_correction(*, return_record: Return, by: Any, reason: str) -> Return
         reason=reason,
         also=("correction_reason",),
     )
+    _refresh_rollups_after_commit(return_record.period_id)  # the return is provisional again
     return return_record
 
 

@@ -15,4 +15,5 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "heartbeat": {"task": "nhsportal.tasks.heartbeat", "schedule": 300.0},
     "return-reminders": {"task": "metrics.tasks.send_return_reminders", "schedule": crontab(hour=7, minute=0)},
+    "rollups-nightly": {"task": "metrics.tasks.rebuild_rollups_task", "schedule": crontab(hour=2, minute=30)},
 }

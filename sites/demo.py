@@ -22,7 +22,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from applications.demo import seed_applications_demo
+from metrics import rollups
 from metrics.demo import seed_returns_demo
+from metrics.models import Rollup
 from nhsportal import config
 from nhsportal.models import Role, RoleAssignment
 from sites.demo_data import (
@@ -115,7 +117,7 @@ def seed_demo(*, allow_production: bool = False) -> DemoResult:
             }
         )
 
-    seed_returns_demo(
+    new_returns = seed_returns_demo(
         sites=list(Site.objects.filter(wave__number=1).select_related("wave", "place")),
         admin=administrator,
         people={
@@ -123,6 +125,8 @@ def seed_demo(*, allow_production: bool = False) -> DemoResult:
             "Sunderland": (users["staff.sunderland"], administrator),
         },
     )
+    if new_returns or not Rollup.objects.exists():
+        rollups.rebuild_all(trigger="demo")  # the dashboards' figures for the demo history
 
     application_accounts = seed_applications_demo(users=users, password=password)
 

@@ -1,0 +1,162 @@
+"""Rollups: signed-off returns summed into every level the dashboards read (docs/adr/0008-rollups.md).
+
+The rules they enforce:
+- built only from each return's latest signed-off version;
+- a rate is Σ numerator / Σ denominator × 1,000 of the units whose cell was not suppressed,
+  never an average of rates; a suppressed cell is in neither sum and is counted as suppressed;
+- a v1.1 return's 80+ and a v1.2 return's 80-89 + 90+ are summed together as 80+;
+- never half-written: a run writes new rows, and readers switch to them in one transaction once
+  they are complete (`Rollup.objects.current()`); a failed run leaves the previous rows in place
+  and removes its own.
+
+Runs are expected one at a time (`metrics.rollup_jobs` holds the lock); a later run still wins
+over an earlier one that finishes after it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from metrics import rollup_sql as sql
+from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupRun, RollupRunStatus
+
+logger = logging.getLogger(__name__)
+
+# A run still "building" after this long belongs to a worker that stopped: its rows are removed.
+ABANDONED_AFTER = timedelta(hours=2)
+
+
+def rebuild_all(*, trigger: str = "command", today: datetime.date | None = None) -> RollupRun:
+    """Rebuild every period's rollups, every site afresh, then switch readers to them."""
+    _clear_abandoned_runs()
+    run = _build(period=None, trigger=trigger, today=today)
+    with connection.cursor() as cursor:  # the table was replaced: plans need its new statistics
+        cursor.execute(f"ANALYZE {sql.ROLLUP}")  # noqa: S608
+    return run
+
+
+def reclaim_space() -> None:
+    """After a full rebuild, the replaced rows' space (PostgreSQL, outside a transaction). The
+    autovacuum daemon would get there; the nightly job does not wait for it."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {sql.ROLLUP}, {sql.CURRENT}")  # noqa: S608
+
+
+def rollup_period(period: ReportingPeriod, *, trigger: str = "command", today: datetime.date | None = None) -> RollupRun:
+    """Bring one period's rollups up to date (after a sign-off). Only the sites whose signed-off
+    version, provisional or expected state changed get new rows; every level above the site
+    is summed again. The result is the same as a full rebuild's for that period."""
+    return _build(period=period, trigger=trigger, today=today)
+
+
+def _build(*, period: ReportingPeriod | None, trigger: str, today: datetime.date | None) -> RollupRun:
+    today = today or timezone.localdate()
+    periods = [period] if period else list(ReportingPeriod.objects.order_by("month"))
+    incremental = period is not None
+    _delete_replaced()  # left by a run that stopped between its switch and its clean-up
+    # Created (and committed) before the returns are read: a run with a higher id than any run
+    # that existed when a sign-off committed has read that sign-off (`metrics.rollup_jobs`).
+    run = RollupRun.objects.create(period=period, trigger=trigger, steps_total=2 * len(periods) + 1)
+    try:
+        run.source_read_at = timezone.now()
+        run.save(update_fields=["source_read_at"])
+        for each in periods:
+            for reads_new_rows in (False, True):  # the site level, then the levels above it
+                if reads_new_rows:
+                    statement = sql.insert_levels_above(run_id=run.pk, period_id=each.pk, incremental=incremental)
+                else:
+                    statement = sql.insert_sites(run_id=run.pk, period_id=each.pk, today=today, only_changed=incremental)
+                with transaction.atomic(), connection.cursor() as cursor, _planner_hints(cursor, reads_new_rows):
+                    cursor.execute(*statement)
+                    run.rows += max(cursor.rowcount, 0)
+                run.steps_done += 1
+                run.save(update_fields=["rows", "steps_done"])  # progress, visible in admin while it builds
+        _switch(run, period.pk if period else None)
+    except Exception as exc:
+        _fail(run, exc, period.pk if period else None)
+        raise
+    _delete_replaced()
+    return run
+
+
+@contextmanager
+def _planner_hints(cursor, reads_new_rows: bool) -> Iterator[None]:
+    """PostgreSQL only, for one statement. The levels above the site read rows this run has just
+    written, which are not in the planner's statistics yet: expecting a handful, it would nest
+    loops over them (hundreds of sites × every row), so hash joins are asked for. Memory enough
+    to aggregate a period's site rows in a hash table rather than sort them on disk; and no JIT
+    compilation (up to half a second a statement), which never pays for itself here."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    hints = ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"]
+    cursor.execute("; ".join(hints + (["SET LOCAL enable_nestloop = off"] if reads_new_rows else [])))
+    yield
+    cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
+
+
+@transaction.atomic
+def _switch(run: RollupRun, period_id: int | None) -> None:
+    """Readers move to the run's rows in this one transaction: every pointer the run rewrote,
+    and none that a later run already holds. Organisations and sites with no figures any more
+    lose their pointers and rows."""
+    with connection.cursor() as cursor:
+        stale, stale_params = sql.stale_pointers(run_id=run.pk, period_id=period_id)
+        for statement in sql.switch_pointers(run_id=run.pk, period_id=period_id):
+            cursor.execute(*statement)
+        cursor.execute(sql.delete_rows_of_pointers(stale, "run_id"), stale_params)
+        cursor.execute(f"DELETE FROM {sql.CURRENT} WHERE id IN ({stale})", stale_params)  # noqa: S608
+        if CurrentRollup.objects.filter(run_id__gt=run.pk).exists():
+            cursor.execute(*sql.delete_superseded(run_id=run.pk))
+    run.status, run.finished_at, run.steps_done = RollupRunStatus.COMPLETE, timezone.now(), run.steps_total
+    run.save(update_fields=["status", "finished_at", "steps_done"])
+
+
+def _delete_replaced() -> None:
+    """After a switch, the rows of the runs its pointers left: nobody reads them any more."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.delete_rows_of_pointers(sql.REPLACED, "replaced_run_id"))
+        CurrentRollup.objects.filter(replaced_run_id__isnull=False).update(replaced_run_id=None)
+
+
+def _fail(run: RollupRun, exc: BaseException, period_id: int | None) -> None:
+    """Record why the run failed and take its half-built rows away; readers never saw them."""
+    logger.exception("Rollup run %s failed", run.pk)
+    try:
+        rows = Rollup.objects.filter(run=run)
+        (rows.filter(period_id=period_id) if period_id else rows).delete()
+        RollupRun.objects.filter(pk=run.pk).update(
+            status=RollupRunStatus.FAILED,
+            finished_at=timezone.now(),
+            error="".join(traceback.format_exception(exc))[-4000:],
+        )
+    except Exception:  # the database itself may be what failed: the abandoned-run sweep will tidy up
+        logger.exception("Could not record the failure of rollup run %s", run.pk)
+
+
+def _clear_abandoned_runs() -> None:
+    abandoned = list(
+        RollupRun.objects.filter(status=RollupRunStatus.BUILDING, started_at__lt=timezone.now() - ABANDONED_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    if abandoned:
+        Rollup.objects.filter(run_id__in=abandoned).delete()
+        RollupRun.objects.filter(pk__in=abandoned).update(
+            status=RollupRunStatus.FAILED, finished_at=timezone.now(), error="Abandoned: the worker stopped before finishing."
+        )
+
+
+def latest_run(period: ReportingPeriod) -> RollupRun | None:
+    """The latest run whose figures readers see for `period` (at least its totals)."""
+    pointer = CurrentRollup.objects.filter(period=period).select_related("run").order_by("-run_id").first()
+    return pointer.run if pointer else None
