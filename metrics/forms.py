@@ -31,37 +31,24 @@ class UploadForm(forms.Form):
         return upload
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label="Why are the figures right despite the warnings?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Explain why the figures are right despite the warnings."},
+def _text(label: str, required: str, *, max_length: int = 2000) -> forms.CharField:
+    """A few sentences in a textarea, with the message to show when left empty."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), max_length=max_length, error_messages={"required": required}
     )
+
+
+class CommentForm(forms.Form):
+    comment = _text("Why are the figures right despite the warnings?", "Explain why the figures are right despite the warnings.")
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="What needs correcting?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Say what needs correcting."},
-    )
+    reason = _text("What needs correcting?", "Say what needs correcting.")
 
 
 class QuestionForm(forms.Form):
-    question = forms.CharField(
-        label="Your question for the site",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Enter the question for the site."},
-    )
+    question = _text("Your question for the site", "Enter the question for the site.")
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label="Your answer",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        error_messages={"required": "Enter your answer."},
-    )
+    answer = _text("Your answer", "Enter your answer.", max_length=4000)

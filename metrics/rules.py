@@ -6,12 +6,6 @@ from typing import Any
 
 from nhsportal.roles import roles_of
 from sites.models import Site
-from sites.rules import can_view_site
-
-
-def can_view_returns(user: Any, site: Site) -> bool:
-    """The taskforce reads every site's returns; a site's own people read theirs."""
-    return can_view_site(user, site)
 
 
 def can_prepare_return(user: Any, site: Site) -> bool:

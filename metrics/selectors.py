@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -250,16 +250,6 @@ def open_queries(user: Any) -> QuerySet[DataQualityQuery]:
             "-raised_at",
         )
     )
-
-
-def pending_for_site(site: Site) -> dict[str, int]:
-    """Counts the home page shows a site's own people."""
-    counts = Return.objects.filter(site=site).aggregate(
-        awaiting=Count("pk", filter=Q(status="awaiting_sign_off")),
-        corrections=Count("pk", filter=Q(status="correction_requested")),
-    )
-    counts["queries"] = DataQualityQuery.objects.filter(return_record__site=site, status=QueryStatus.OPEN).count()
-    return counts
 
 
 def return_tasks(site: Site, *, can_sign_off: bool, today: datetime.date | None = None) -> list[dict[str, str]]:

@@ -5,20 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from nhsportal.roles import roles_of
-from sites.rules import can_edit_teams, can_view_site
-from teams.models import NeighbourhoodTeam, WorkforceEntry
-
-
-def can_view_team(user: Any, team: NeighbourhoodTeam) -> bool:
-    return can_view_site(user, team.site)
+from sites.rules import can_edit_teams
+from teams.models import NeighbourhoodTeam
 
 
 def can_change_team(user: Any, team: NeighbourhoodTeam) -> bool:
     return can_edit_teams(user, team.site)
-
-
-def can_change_workforce(user: Any, entry: WorkforceEntry) -> bool:
-    return can_edit_teams(user, entry.team.site)
 
 
 def can_add_partner_organisation(user: Any) -> bool:
