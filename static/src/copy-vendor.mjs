@@ -7,3 +7,10 @@ mkdirSync("static/vendor/nhsuk", { recursive: true });
 cpSync(`${dist}/nhsuk-frontend.min.js`, "static/vendor/nhsuk/nhsuk-frontend.min.js");
 cpSync(`${dist}/nhsuk-frontend.min.js.map`, "static/vendor/nhsuk/nhsuk-frontend.min.js.map");
 cpSync(`${dist}/assets`, "static/vendor/nhsuk/assets", { recursive: true });
+
+// Chart.js for the dashboards (its UMD build sets window.Chart; static/js/dashboards.mjs draws with it).
+mkdirSync("static/vendor/chartjs", { recursive: true });
+cpSync("node_modules/chart.js/dist/chart.umd.min.js", "static/vendor/chartjs/chart.umd.min.js");
+// The build names its source map; collectstatic's manifest refuses a reference to a missing file.
+cpSync("node_modules/chart.js/dist/chart.umd.min.js.map", "static/vendor/chartjs/chart.umd.min.js.map");
+cpSync("node_modules/chart.js/LICENSE.md", "static/vendor/chartjs/LICENSE.md");

@@ -1,0 +1,151 @@
+"""Dashboard data as JSON: the overview of England or an organisation, a funnel plot, an SPC chart.
+Scoped exactly like the pages (`dashboards.sharing`); who may call each is in its docstring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from dashboards import charts, rules, selectors
+from dashboards.serializers import FunnelSerializer, OverviewSerializer, SpcSerializer
+from metrics.models import RollupLevel
+
+
+class CanViewDashboards(permissions.BasePermission):
+    message = "The dashboards are for the taskforce and the programme's sites."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return rules.can_view_dashboards(request.user)
+
+
+SUMMARY_FIELDS = [
+    "code", "name", "unit", "latest", "previous", "difference", "average", "national", "variation", "variation_side",
+    "provisional", "units_reporting", "units_expected", "outside_95", "in_funnel",
+]  # fmt: skip
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """Signed-in people with a role: the taskforce sees every site; site staff, site leads and
+    programme leads their own, England, the regions and their ICB, and other sites as shared."""
+
+    permission_classes = [permissions.IsAuthenticated, CanViewDashboards]
+
+    @extend_schema(
+        summary="Every metric (total) for England or one organisation",
+        parameters=[
+            OpenApiParameter(
+                "level", OpenApiTypes.STR, enum=["national", "region", "icb", "site"], description="Default national."
+            ),
+            OpenApiParameter("org", OpenApiTypes.INT, description="The region, ICB or site id (not for national)."),
+        ],
+        responses=OverviewSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="overview", url_name="overview")
+    def overview(self, request: Request) -> Response:
+        level = request.query_params.get("level", RollupLevel.NATIONAL)
+        if level == RollupLevel.NATIONAL:
+            data = selectors.national_overview(request.user)
+            name, org_id = "England", 0
+        else:
+            org_id = _org(request)
+            data = selectors.org_overview(request.user, level, org_id)
+            name = data["name"]
+        period = data["latest_period"]
+        metrics = [{field: s.get(field) for field in SUMMARY_FIELDS} for s in data["metrics"]]
+        body = {"level": level, "org_id": org_id, "name": name, "month": period.month if period else None, "metrics": metrics}
+        return Response(OverviewSerializer(body).data)
+
+    @extend_schema(
+        summary="A funnel plot of one rate: England's pooled rate, exact Poisson limits, each site classified",
+        parameters=[
+            OpenApiParameter("metric_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="A rate metric, e.g. O1_NEW."),
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default the latest month with figures."),
+            OpenApiParameter("category", OpenApiTypes.STR, description="Breakdown category code; default total."),
+        ],
+        responses=FunnelSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path=r"funnel/(?P<metric_code>[A-Za-z0-9_]+)", url_name="funnel")
+    def funnel(self, request: Request, metric_code: str) -> Response:
+        data = charts.funnel_chart(
+            request.user,
+            metric_code,
+            month=request.query_params.get("month", ""),
+            category=request.query_params.get("category", ""),
+        )
+        funnel = data["data"]
+        units = [
+            {**{k: u[k] for k in ("name", "own", "numerator", "denominator", "rate", "limits", "band", "side")},
+             "site_id": u["site_id"] if u["named"] else None}
+            for u in data["units"]
+        ]  # fmt: skip
+        body = {
+            "metric": data["metric"].code,
+            "category": data["category"].code,
+            "month": data["period"].month if data["period"] else None,
+            "target": funnel["target"] if funnel else None,
+            "sites_in_funnel": data.get("sites_in_funnel", 0),
+            "hidden": data.get("hidden", 0),
+            "units": units,
+        }
+        return Response(FunnelSerializer(body).data)
+
+    @extend_schema(
+        summary="An XmR chart of one metric (total) for England, a region, an ICB or a site",
+        parameters=[
+            OpenApiParameter("metric_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. O1_NEW or COHORT."),
+            OpenApiParameter(
+                "level", OpenApiTypes.STR, enum=["national", "region", "icb", "site"], description="Default national."
+            ),
+            OpenApiParameter("org", OpenApiTypes.INT, description="The region, ICB or site id (not for national)."),
+        ],
+        responses=SpcSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path=r"spc/(?P<metric_code>[A-Za-z0-9_]+)", url_name="spc")
+    def spc(self, request: Request, metric_code: str) -> Response:
+        level = request.query_params.get("level", RollupLevel.NATIONAL)
+        org_id = None if level == RollupLevel.NATIONAL else _org(request)
+        data = charts.spc_chart(request.user, metric_code, level=level, org_id=org_id)
+        result = data["spc"]
+        body = {
+            "metric": data["metric"].code,
+            "level": level,
+            "org_id": data["org_id"],
+            "name": data["name"],
+            "mean": result.mean if result else None,
+            "lower_limit": result.lower_limit if result else None,
+            "upper_limit": result.upper_limit if result else None,
+            "reliable": result.reliable if result else None,
+            "variation": result.variation if result else None,
+            "assurance": result.assurance if result else None,
+            "points": [
+                {
+                    "month": p["period"].month,
+                    "value": p["value"],
+                    "provisional": p["provisional"],
+                    "rules": list(p["rules"]),
+                    "variation": p["variation"],
+                }
+                for p in data["points"]
+            ],  # fmt: skip
+        }
+        return Response(SpcSerializer(body).data)
+
+
+def _org(request: Request) -> int:
+    org = request.query_params.get("org", "")
+    if not org.isdigit():
+        raise Http404("Give the organisation's id as `org` (a whole number).")
+    return int(org)
+
+
+def register(router: BaseRouter) -> None:
+    # /api/v1/dashboards/overview/, …/funnel/<metric>/, …/spc/<metric>/ named api:dashboard-overview, -funnel, -spc
+    router.register("dashboards", DashboardViewSet, basename="dashboard")

@@ -1,0 +1,226 @@
+"""Reads for the chart pages (funnel, SPC, engagement, demographics), scoped by
+`dashboards.sharing`, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import Http404
+
+from dashboards import figures, funnels, sharing
+from dashboards.figures import ENGLAND, Catalogue
+from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
+from metrics.stats.spc import xmr
+
+SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
+DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
+ENGAGEMENT_METRICS = ("COHORT", "P1_CASELOAD")
+
+
+def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinition:
+    metric = cat.by_code.get(code)
+    if metric is None or (rate and not metric.has_rate):
+        raise Http404("No such metric." if metric is None else "A funnel plot needs a rate: this metric is a count.")
+    return metric
+
+
+def _period(periods: list[ReportingPeriod], month: str) -> ReportingPeriod:
+    if not month:
+        return periods[-1]
+    try:
+        wanted = datetime.date.fromisoformat(f"{month}-01")
+    except ValueError as exc:
+        raise Http404("The month must look like 2026-03.") from exc
+    for period in periods:
+        if period.month == wanted:
+            return period
+    raise Http404("There are no figures for that month.")
+
+
+def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str = "") -> dict[str, Any]:
+    """One metric, month and category: the pooled national rate, the 95% and 99% limits and every
+    site the person may see, marked within / outside 95% / outside 99%, their own highlighted."""
+    cat = figures.catalogue()
+    metric = _metric(cat, metric_code, rate=True)
+    chosen = cat.category_by_code.get(category or "total")
+    if chosen is None:
+        raise Http404("No such breakdown category.")
+    periods = figures.periods_with_figures()
+    if not periods:
+        return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None}
+    period = _period(periods, month)
+    data = funnels.site_funnels(period, [metric.pk], chosen.pk).get(metric.pk)
+    units_all = sorted(data["units"], key=lambda u: (u["rate"], u["site_id"])) if data else []  # numbered by the rate shown
+    names = figures.org_names(RollupLevel.SITE, [u["site_id"] for u in units_all]) if units_all else {}
+    labels = sharing.label_sites(user, [u["site_id"] for u in units_all], names)
+    units = [{**u, **labels[u["site_id"]]} for u in units_all if u["site_id"] in labels]
+    counts = {band: sum(u["band"] == band for u in units_all) for band in ("within", "outside_95", "outside_99")}
+    return {
+        "metric": metric,
+        "category": chosen,
+        "catalogue": cat,
+        "periods": periods,
+        "period": period,
+        "data": data,
+        "units": units,
+        "hidden": len(units_all) - len(units),
+        "counts": counts,
+        "sites_in_funnel": len(units_all),
+    }
+
+
+def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
+    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, every
+    month with figures (a gap restarts the chart at the latest unbroken run)."""
+    cat = figures.catalogue()
+    metric = _metric(cat, metric_code)
+    if level not in SPC_LEVELS:
+        raise Http404("The level must be national, region, icb or site.")
+    org_id = ENGLAND if level == RollupLevel.NATIONAL else org_id
+    if org_id is None or not sharing.may_open_org(user, level, org_id):
+        raise Http404("No such organisation.")
+    name = figures.org_name(level, org_id)
+    if not name:
+        raise Http404("No such organisation.")
+    periods = figures.periods_with_figures()
+    total = cat.total
+    found = (
+        figures.rows(
+            sharing.rollups_visible_to(user),
+            periods=periods,
+            level=level,
+            org_ids=[org_id],
+            metric_ids=[metric.pk],
+            category_ids=[total.pk],
+        )
+        if periods and total
+        else []
+    )
+    by_period = figures.index(found, "period_id")
+    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in periods]
+    start = len(values)
+    while start > 0 and values[start - 1] is not None:
+        start -= 1
+    run_periods, run_values = periods[start:], values[start:]
+    result = xmr(run_values, improvement=metric.direction) if len(run_values) >= 2 else None
+    points = []
+    for period, value, point in zip(run_periods, run_values, result.points if result else [None] * len(run_values), strict=True):
+        row = by_period.get((period.pk,))
+        points.append(
+            {
+                "period": period,
+                "label": period.month.strftime("%b %Y"),
+                "value": value,
+                "provisional": bool(row and row["provisional"]),
+                "rules": point.rules if point else (),
+                "variation": point.variation if point else None,
+            }
+        )
+    return {
+        "metric": metric,
+        "catalogue": cat,
+        "level": level,
+        "level_label": RollupLevel(level).label,
+        "org_id": org_id,
+        "name": name,
+        "spc": result,
+        "points": points,
+        "gap_before": start > 0 and bool(periods),
+    }
+
+
+def engagement(user: Any) -> dict[str, Any]:
+    """Cohort and caseload over time for England, and per site the latest month and the last 12
+    months' engagement rate (caseload / cohort), as the viewer may see the sites."""
+    cat = figures.catalogue()
+    wanted = [cat.by_code[code] for code in ENGAGEMENT_METRICS if code in cat.by_code]
+    periods = figures.periods_with_figures()
+    if len(wanted) < 2 or not periods or cat.total is None:
+        return {"series": [], "sites": [], "latest_period": None, "recent": []}
+    cohort, caseload = wanted
+    ids = [cohort.pk, caseload.pk]
+    visible = sharing.rollups_visible_to(user)
+    national = figures.index(
+        figures.rows(visible, periods=periods, level=RollupLevel.NATIONAL, metric_ids=ids, category_ids=[cat.total.pk]),
+        "period_id",
+        "metric_id",
+    )
+    series = []
+    for period in periods:
+        c, k = national.get((period.pk, cohort.pk)), national.get((period.pk, caseload.pk))
+        series.append(_engagement_row(period, c, k))
+    latest, recent = periods[-1], periods[-figures.SPARK_MONTHS :]
+    site_rows = figures.index(
+        figures.rows(visible, periods=recent, level=RollupLevel.SITE, metric_ids=ids, category_ids=[cat.total.pk]),
+        "org_id",
+        "period_id",
+        "metric_id",
+    )
+    site_ids = sorted({org for org, _, _ in site_rows})
+    per_site = []
+    for org in site_ids:
+        months = [
+            _engagement_row(p, site_rows.get((org, p.pk, cohort.pk)), site_rows.get((org, p.pk, caseload.pk))) for p in recent
+        ]
+        per_site.append((org, {**months[-1], "months": months}))
+    per_site.sort(key=lambda item: (item[1]["rate"] is None, item[1]["rate"] or 0, item[0]))
+    names = figures.org_names(RollupLevel.SITE, site_ids) if site_ids else {}
+    labels = sharing.label_sites(user, [org for org, _ in per_site], names)
+    sites = [{**row, **labels[org], "site_id": org} for org, row in per_site if org in labels]
+    return {"series": series, "sites": sites, "latest_period": latest, "recent": recent}
+
+
+def _engagement_row(period: ReportingPeriod, cohort: dict | None, caseload: dict | None) -> dict[str, Any]:
+    c = cohort["sum_numerator"] if cohort else None
+    k = caseload["sum_numerator"] if caseload else None
+    rate = (Decimal(k) * 100 / Decimal(c)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if c and k is not None else None
+    return {
+        "period": period,
+        "label": period.month.strftime("%b %Y"),
+        "cohort": c,
+        "caseload": k,
+        "rate": rate,
+        "units": cohort["units_reporting"] if cohort else None,
+    }
+
+
+def demographics(user: Any) -> dict[str, Any]:
+    """England's cohort by age band (comparable across layouts: 80+), ethnic group and IMD quintile,
+    month by month, with the number of sites contributing to each figure."""
+    cat = figures.catalogue()
+    cohort = cat.by_code.get("COHORT")
+    periods = figures.periods_with_figures()
+    if cohort is None or not periods:
+        return {"dimensions": [], "periods": []}
+    groups = {dim: cat.comparable(dim) for dim in DEMOGRAPHIC_DIMENSIONS}
+    finer = [c for c in cat.categories if c.dimension == Dimension.AGE and c.code != c.comparable_code]
+    category_ids = [c.pk for cats in groups.values() for c in cats] + [c.pk for c in finer]
+    found = figures.index(
+        figures.rows(
+            sharing.rollups_visible_to(user),
+            periods=periods,
+            level=RollupLevel.NATIONAL,
+            metric_ids=[cohort.pk],
+            category_ids=category_ids,
+        ),
+        "period_id",
+        "category_id",
+    )
+    dimensions = []
+    for dim, cats in [*groups.items(), ("age_finer", finer)]:
+        rows = []
+        for period in periods:
+            cells = [found.get((period.pk, c.pk)) for c in cats]
+            rows.append(
+                {
+                    "period": period,
+                    "label": period.month.strftime("%b %Y"),
+                    "values": [cell["sum_numerator"] if cell else None for cell in cells],
+                    "units": [cell["units_reporting"] - cell["units_suppressed"] if cell else None for cell in cells],
+                }
+            )
+        title = "Age band, finer split (sites filing the v1.2 layout)" if dim == "age_finer" else Dimension(dim).label
+        dimensions.append({"key": dim, "title": title, "categories": cats, "rows": rows})
+    return {"dimensions": dimensions, "periods": periods}

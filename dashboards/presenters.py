@@ -1,0 +1,236 @@
+"""Turn what the selectors read into the tables (and charts and CSV) the pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.templatetags.static import static
+
+from dashboards.tables import Table, line_chart, present
+
+VARIATION_TEXT = {
+    "common_cause": "Common cause variation: no significant change",
+    "special_cause_improving": "Special cause variation: improving",
+    "special_cause_concerning": "Special cause variation: concerning",
+    "special_cause_neither": "Special cause variation: a change that is neither better nor worse",
+}
+SIDE_TEXT = {"high": " (higher values)", "low": " (lower values)"}
+ASSURANCE_TEXT = {
+    "consistently_passing": "Assurance: the target will consistently be met",
+    "consistently_failing": "Assurance: the target will consistently be missed",
+    "hit_or_miss": "Assurance: the target will be hit or missed by chance",
+}
+RULE_TEXT = {
+    "outside_limits": "outside the limits",
+    "trend": "7 in a row rising or falling",
+    "two_of_three": "2 of 3 near a limit",
+    "shift": "7 in a row on one side of the mean",
+}
+BAND_TEXT = {"within": "Within the 95% limits", "outside_95": "Outside the 95% limits", "outside_99": "Outside the 99% limits"}
+
+
+def variation_text(variation: str | None, side: str | None) -> str:
+    if variation is None:
+        return "Not enough months for a chart"
+    return VARIATION_TEXT[variation] + (SIDE_TEXT.get(side or "", "") if variation != "common_cause" else "")
+
+
+def variation_icon(variation: str | None, side: str | None) -> dict[str, str] | None:
+    if variation is None:
+        return None
+    name = "common_cause" if variation == "common_cause" else f"{variation.removeprefix('special_cause_')}_{side}"
+    return {"src": static(f"dashboards/icons/variation_{name}.svg"), "alt": variation_text(variation, side)}
+
+
+def assurance_icon(assurance: str | None) -> dict[str, str] | None:
+    if assurance is None:
+        return None
+    return {"src": static(f"dashboards/icons/assurance_{assurance}.svg"), "alt": ASSURANCE_TEXT[assurance]}
+
+
+def band_text(band: str | None, side: str | None) -> str:
+    if band is None:
+        return "Not in the funnel"
+    return BAND_TEXT[band] + (f", {side}" if side else "")
+
+
+def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) -> dict[str, Any] | None:
+    """Polyline coordinates for a small trend line drawn as SVG, and its text alternative."""
+    values = [(i, float(p["value"])) for i, p in enumerate(points) if p["value"] is not None]
+    if len(values) < 2:
+        return None
+    low, high = min(v for _, v in values), max(v for _, v in values)
+    span = (high - low) or 1.0
+    step = width / max(len(points) - 1, 1)
+    coords = " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in values)
+    first, last = points[values[0][0]], points[values[-1][0]]
+    alt = (
+        f"Trend from {first['period']} ({present(first['value'])}) to {last['period']} ({present(last['value'])}), "
+        f"lowest {present(low)}, highest {present(high)}"
+    )
+    return {"points": coords, "width": width, "height": height, "alt": alt}
+
+
+def metric_table(key: str, caption: str, summaries: list[dict[str, Any]], *, with_funnel: bool = False) -> Table:
+    headers = ["Metric", "Unit", "Latest month", "Previous month", "Difference", "Average of the months shown", "England"]
+    if with_funnel:
+        headers.append("Sites outside the 95% limits")
+    headers += ["Variation", "Provisional"]
+    table = Table(key, caption, headers)
+    for s in summaries:
+        cells = [s["name"], s["unit"], s["latest"], s["previous"], s["difference"], s["average"], s["national"]]
+        if with_funnel:
+            cells.append(None if s.get("in_funnel") is None else f"{s['outside_95']} of {s['in_funnel']}")
+        cells += [variation_text(s["variation"], s["variation_side"]), "yes" if s["provisional"] else "no"]
+        table.add(*cells)
+        s["spark_svg"] = sparkline(s["spark"])
+        s["icon"] = variation_icon(s["variation"], s["variation_side"])
+    return table
+
+
+def funnel_table(chart: dict[str, Any]) -> Table:
+    metric, period, category = chart["metric"], chart["period"], chart["category"]
+    caption = f"{metric.name}, {category}, {period}: sites against the funnel limits"
+    table = Table(
+        "funnel",
+        caption,
+        [
+            "Site",
+            "Numerator",
+            "Denominator",
+            "Rate per 1,000",
+            "Lower 99%",
+            "Lower 95%",
+            "Upper 95%",
+            "Upper 99%",
+            "Where it sits",
+        ],
+    )
+    for unit in chart["units"]:
+        limits = unit["limits"]
+        table.add(
+            unit["name"] + (" (your site)" if unit["own"] else ""),
+            unit["numerator"],
+            unit["denominator"],
+            unit["rate"],
+            limits["lower99"],
+            limits["lower95"],
+            limits["upper95"],
+            limits["upper99"],
+            band_text(unit["band"], unit["side"]),
+        )
+    data = chart["data"]
+    if data:
+        curve = data["curve"]
+        table.chart = {
+            "type": "funnel",
+            "target": present(data["target"]),
+            "curve": [
+                {"x": round(p["denominator"], 1), **{k: present(p[k]) for k in ("lower95", "upper95", "lower99", "upper99")}}
+                for p in curve
+            ],
+            "points": [
+                {"x": u["denominator"], "y": present(u["rate"]), "label": u["name"], "own": u["own"], "band": u["band"]}
+                for u in chart["units"]
+            ],
+            "x_title": "Denominator (patients in the cohort)",
+            "y_title": "Rate per 1,000",
+        }
+    table.summary = (
+        f"Funnel plot: {chart['sites_in_funnel']} sites; England's pooled rate {present(data['target'])} per 1,000; "
+        f"{chart['counts']['outside_95']} outside the 95% limits and {chart['counts']['outside_99']} outside the 99% limits."
+        if data
+        else "No sites reported this figure."
+    )
+    return table
+
+
+def spc_table(chart: dict[str, Any]) -> Table:
+    spc = chart["spc"]
+    table = Table(
+        "spc",
+        f"{chart['metric'].name}, {chart['name']}: month by month against the process limits",
+        ["Month", "Value", "Mean", "Lower limit", "Upper limit", "Special cause rules", "Provisional"],
+    )
+    for point in chart["points"]:
+        rules = ", ".join(RULE_TEXT[r] for r in point["rules"]) or "none"
+        table.add(
+            point["label"],
+            point["value"],
+            spc.mean if spc else None,
+            spc.lower_limit if spc else None,
+            spc.upper_limit if spc else None,
+            rules,
+            "yes" if point["provisional"] else "no",
+        )
+    if spc:
+        table.chart = {
+            "type": "spc",
+            "labels": [p["label"] for p in chart["points"]],
+            "values": [present(p["value"]) for p in chart["points"]],
+            "special": [bool(p["rules"]) for p in chart["points"]],
+            "mean": present(spc.mean),
+            "lower": present(spc.lower_limit),
+            "upper": present(spc.upper_limit),
+            "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
+        }
+        table.summary = (
+            f"XmR chart over {len(chart['points'])} months: mean {present(spc.mean)}, limits {present(spc.lower_limit)} "
+            f"to {present(spc.upper_limit)}; {sum(bool(p['rules']) for p in chart['points'])} months flagged as special cause."
+        )
+    else:
+        table.summary = "Fewer than two months in a row have figures: no chart yet."
+    return table
+
+
+def engagement_tables(data: dict[str, Any]) -> list[Table]:
+    national = Table("engagement", "England: cohort, caseload and engagement rate by month",
+                     ["Month", "Cohort", "Caseload", "Engagement rate (%)", "Sites reporting"])  # fmt: skip
+    for row in data["series"]:
+        national.add(row["label"], row["cohort"], row["caseload"], row["rate"], row["units"])
+    labels = [r["label"] for r in data["series"]]
+    national.chart = line_chart(
+        labels,
+        {"Cohort": [r["cohort"] for r in data["series"]], "Caseload": [r["caseload"] for r in data["series"]]},
+        y_title="Patients",
+    )
+    if data["series"]:
+        first, last = data["series"][0], data["series"][-1]
+        national.summary = f"Cohort and caseload for England from {first['label']} to {last['label']}: the cohort went from {present(first['cohort'])} to {present(last['cohort'])}."
+    tables = [national]
+    if data["latest_period"]:
+        sites = Table(
+            "engagement-sites",
+            f"Sites, {data['latest_period']}: cohort, caseload and engagement rate",
+            ["Site", "Cohort", "Caseload", "Engagement rate (%)"],
+        )
+        months = [p.month.strftime("%b %Y") for p in data["recent"]]
+        history = Table("engagement-history", "Engagement rate (%) by site, last 12 months", ["Site", *months])
+        for row in data["sites"]:
+            name = row["name"] + (" (your site)" if row["own"] else "")
+            sites.add(name, row["cohort"], row["caseload"], row["rate"])
+            history.add(name, *[m["rate"] for m in row["months"]])
+            row["spark_svg"] = sparkline([{"period": m["label"], "value": m["rate"]} for m in row["months"]])
+        tables += [sites, history]
+    return tables
+
+
+def demographic_tables(data: dict[str, Any]) -> list[Table]:
+    tables = []
+    for dim in data["dimensions"]:
+        headers = ["Month"]
+        for c in dim["categories"]:
+            headers += [c.label, f"{c.label}: sites contributing"]
+        table = Table(f"demographics-{dim['key']}", f"England's cohort by {dim['title'].lower()}, by month", headers)
+        for row in dim["rows"]:
+            cells: list[Any] = [row["label"]]
+            for value, units in zip(row["values"], row["units"], strict=True):
+                cells += [value, units]
+            table.add(*cells)
+        series = {c.label: [r["values"][i] for r in dim["rows"]] for i, c in enumerate(dim["categories"])}
+        table.chart = line_chart([r["label"] for r in dim["rows"]], series, y_title="Patients")
+        table.summary = (
+            f"England's cohort by {dim['title'].lower()} over {len(dim['rows'])} months; the table below gives every figure."
+        )
+        tables.append(table)
+    return tables

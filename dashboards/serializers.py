@@ -1,0 +1,84 @@
+"""What the dashboard endpoints return (documented in the OpenAPI schema)."""
+
+from rest_framework import serializers
+
+
+class MetricSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(help_text="`per 1,000` for a rate, `patients` for a count.")
+    latest = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    previous = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    difference = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    average = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="Of the months shown (up to 24)."
+    )
+    national = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, help_text="England, latest month.")
+    variation = serializers.CharField(allow_null=True, help_text="The SPC variation of the latest month.")
+    variation_side = serializers.CharField(allow_null=True)
+    provisional = serializers.BooleanField()
+    units_reporting = serializers.IntegerField(allow_null=True)
+    units_expected = serializers.IntegerField(allow_null=True)
+    outside_95 = serializers.IntegerField(
+        allow_null=True, required=False, help_text="England only: sites outside the 95% limits."
+    )
+    in_funnel = serializers.IntegerField(allow_null=True, required=False)
+
+
+class OverviewSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    org_id = serializers.IntegerField()
+    name = serializers.CharField()
+    month = serializers.DateField(allow_null=True)
+    metrics = MetricSummarySerializer(many=True)
+
+
+class LimitsSerializer(serializers.Serializer):
+    lower95 = serializers.FloatField()
+    upper95 = serializers.FloatField()
+    lower99 = serializers.FloatField()
+    upper99 = serializers.FloatField()
+
+
+class FunnelUnitSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField(allow_null=True, help_text="Null for a site shown without its name.")
+    name = serializers.CharField()
+    own = serializers.BooleanField(help_text="The caller's own site.")
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    rate = serializers.FloatField()
+    limits = LimitsSerializer()
+    band = serializers.ChoiceField(choices=["within", "outside_95", "outside_99"])
+    side = serializers.CharField(allow_null=True)
+
+
+class FunnelSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    category = serializers.CharField()
+    month = serializers.DateField(allow_null=True)
+    target = serializers.FloatField(allow_null=True, help_text="England's pooled rate per 1,000.")
+    sites_in_funnel = serializers.IntegerField()
+    hidden = serializers.IntegerField(help_text="Sites in the funnel the caller may not see.")
+    units = FunnelUnitSerializer(many=True)
+
+
+class SpcPointSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=6)
+    provisional = serializers.BooleanField()
+    rules = serializers.ListField(child=serializers.CharField())
+    variation = serializers.CharField(allow_null=True)
+
+
+class SpcSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    level = serializers.CharField()
+    org_id = serializers.IntegerField()
+    name = serializers.CharField()
+    mean = serializers.FloatField(allow_null=True)
+    lower_limit = serializers.FloatField(allow_null=True)
+    upper_limit = serializers.FloatField(allow_null=True)
+    reliable = serializers.BooleanField(allow_null=True)
+    variation = serializers.CharField(allow_null=True)
+    assurance = serializers.CharField(allow_null=True)
+    points = SpcPointSerializer(many=True)

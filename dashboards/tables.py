@@ -1,0 +1,87 @@
+"""One set of figures per chart: drawn as the chart, shown as its table and downloaded as CSV,
+so the three can never disagree."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.html import json_script
+
+RATE_PLACES = Decimal("0.1")
+
+
+def present(value: Any) -> Any:
+    """A figure as the pages, charts and CSV all show it: rates to one decimal place (half up),
+    counts whole, nothing as None."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return value
+
+
+@dataclass
+class Table:
+    key: str  # the id of the table, its chart and its data block
+    caption: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    chart: dict[str, Any] | None = None  # a Chart.js configuration drawn from the same rows
+    summary: str = ""  # what the chart shows, for its text alternative
+
+    def add(self, *cells: Any) -> None:
+        self.rows.append([present(cell) for cell in cells])
+
+    @property
+    def chart_json(self) -> str:
+        """The chart's data as a `<script type="application/json">` block (never executed)."""
+        return json_script(_plain(self.chart), f"{self.key}-data") if self.chart else ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def csv_response(tables: list[Table], filename: str) -> HttpResponse:
+    """Every table of a page, one after another, each under its caption."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    for number, table in enumerate(tables):
+        if number:
+            writer.writerow([])
+        if len(tables) > 1:
+            writer.writerow([table.caption])
+        writer.writerow(table.headers)
+        for row in table.rows:
+            writer.writerow([csv_cell(cell) for cell in row])
+    return response
+
+
+def line_chart(labels: list[str], series: dict[str, list[Any]], *, y_title: str) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "data": {
+            "labels": labels,
+            "datasets": [{"label": name, "data": [present(v) for v in values]} for name, values in series.items()],
+        },
+        "y_title": y_title,
+    }

@@ -1,0 +1,191 @@
+"""Dashboard pages. Each states who may use it; what it shows is scoped by `dashboards.sharing`.
+`?format=csv` downloads the same figures as the page's tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dashboards import charts, presenters, rules, selectors, services, sharing
+from dashboards.forms import SharingForm
+from dashboards.tables import Table, csv_response, present
+from metrics.models import RollupLevel
+
+WHO = {
+    "signed_in": "The taskforce, the chair and administrators see every site. Site staff, site leads and programme "
+    "leads see their own site, England, the regions and their ICB, and other sites only as the taskforce shares them.",
+}
+
+
+def _require_dashboards(request: HttpRequest) -> None:
+    if not rules.can_view_dashboards(request.user):
+        raise PermissionDenied("The dashboards are for the taskforce and the programme's sites.")
+
+
+def _page(request: HttpRequest, template: str, tables: list[Table], filename: str, context: dict[str, Any]) -> HttpResponse:
+    if request.GET.get("format") == "csv":
+        return csv_response(tables, filename)
+    others = sharing.other_sites_shown(request.user)
+    return render(
+        request,
+        template,
+        {
+            "nav": "dashboards",
+            "tables": tables,
+            "who": WHO["signed_in"],
+            "others_shown": others,
+            "csv_url": csv_url(request),
+            **context,
+        },
+    )
+
+
+def csv_url(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params["format"] = "csv"
+    return f"{request.path}?{params.urlencode()}"
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """Signed-in people with a role (see `dashboards.rules.can_view_dashboards`)."""
+    _require_dashboards(request)
+    data = selectors.national_overview(request.user)
+    caption = f"England, {data['latest_period']}: every metric (total)" if data["latest_period"] else "England"
+    table = presenters.metric_table("overview", caption, data["metrics"], with_funnel=True)
+    return _page(request, "dashboards/overview.jinja", [table], "england-overview", {"page_title": "Dashboards", **data})
+
+
+@login_required
+@require_GET
+def org_overview(request: HttpRequest, level: str, org_id: int) -> HttpResponse:
+    """Signed-in people with a role; other sites' and ICBs' pages only when the taskforce shares
+    other sites by name (a 404 otherwise)."""
+    _require_dashboards(request)
+    data = selectors.org_overview(request.user, level, org_id)
+    caption = f"{data['name']}, {data['latest_period']}: every metric (total)" if data["latest_period"] else data["name"]
+    table = presenters.metric_table("org", caption, data["metrics"])
+    return _page(
+        request,
+        "dashboards/org.jinja",
+        [table],
+        f"{level}-{org_id}-overview",
+        {"page_title": f"{data['name']}: dashboards", **data},
+    )
+
+
+@login_required
+@require_GET
+def engagement(request: HttpRequest) -> HttpResponse:
+    """Signed-in people with a role; other sites' rows only as the taskforce shares them."""
+    _require_dashboards(request)
+    data = charts.engagement(request.user)
+    tables = presenters.engagement_tables(data)
+    return _page(request, "dashboards/engagement.jinja", tables, "engagement", {"page_title": "Engagement", **data})
+
+
+@login_required
+@require_GET
+def demographics(request: HttpRequest) -> HttpResponse:
+    """Signed-in people with a role (England's figures only)."""
+    _require_dashboards(request)
+    data = charts.demographics(request.user)
+    tables = presenters.demographic_tables(data)
+    return _page(
+        request, "dashboards/demographics.jinja", tables, "demographics", {"page_title": "Demographics of the cohort", **data}
+    )
+
+
+@login_required
+@require_GET
+def funnel(request: HttpRequest, metric_code: str) -> HttpResponse:
+    """Signed-in people with a role; their own site highlighted, other sites named, unnamed or left
+    out as the taskforce shares them."""
+    _require_dashboards(request)
+    data = charts.funnel_chart(
+        request.user, metric_code, month=request.GET.get("month", ""), category=request.GET.get("category", "")
+    )
+    tables = [presenters.funnel_table(data)] if data["period"] else []
+    data["target_shown"] = present(data["data"]["target"]) if data["data"] else None
+    return _page(
+        request,
+        "dashboards/funnel.jinja",
+        tables,
+        f"funnel-{metric_code}-{data['period'].slug if data['period'] else 'none'}",
+        {"page_title": f"Funnel plot: {data['metric'].name}", **data},
+    )
+
+
+@login_required
+@require_GET
+def spc(request: HttpRequest, metric_code: str) -> HttpResponse:
+    """Signed-in people with a role; a region's chart for anyone of them, an ICB's or a site's only
+    where they may open that organisation (a 404 otherwise)."""
+    _require_dashboards(request)
+    level = request.GET.get("level", RollupLevel.NATIONAL)
+    org = request.GET.get("org", "")
+    if org and not org.isdigit():
+        raise Http404("The organisation must be given by its number.")
+    data = charts.spc_chart(request.user, metric_code, level=level, org_id=int(org) if org else None)
+    table = presenters.spc_table(data)
+    data["variation_icon"] = presenters.variation_icon(data["spc"].variation, data["spc"].variation_side) if data["spc"] else None
+    data["assurance_icon"] = presenters.assurance_icon(data["spc"].assurance) if data["spc"] else None
+    data["limits_shown"] = (
+        {k: present(getattr(data["spc"], k)) for k in ("mean", "lower_limit", "upper_limit")} if data["spc"] else None
+    )
+    return _page(
+        request,
+        "dashboards/spc.jinja",
+        [table],
+        f"spc-{metric_code}-{level}-{data['org_id']}",
+        {"page_title": f"SPC chart: {data['metric'].name}, {data['name']}", **data},
+    )
+
+
+@require_GET
+def public_summary(request: HttpRequest) -> HttpResponse:
+    """Anyone, signed in or not: England and the regions only, counts below 6 shown as `*`."""
+    data = selectors.public_summary()
+    period = data["latest_period"]
+    table = Table(
+        "summary",
+        f"England and its regions, {period}: every metric (total)" if period else "England and its regions",
+        ["Metric", "Area", "Value", "Numerator", "Denominator", "Sites reporting"],
+    )
+    for entry in data["metrics"]:
+        for cell in entry["cells"]:
+            table.add(
+                entry["metric"].name, cell["org"], cell["value"], cell["numerator"], cell["denominator"], cell["units_reporting"]
+            )
+    if request.GET.get("format") == "csv":
+        return csv_response([table], "programme-summary")
+    return render(
+        request,
+        "dashboards/public_summary.jinja",
+        {"page_title": "Programme summary", "table": table, "csv_url": csv_url(request), **data},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sharing_setting(request: HttpRequest) -> HttpResponse:
+    """The taskforce (members and chair) and administrators."""
+    if not rules.can_change_sharing(request.user):
+        raise PermissionDenied("Only the taskforce chooses what sites see of each other.")
+    form = SharingForm(request.POST or None, initial={"sharing": sharing.current_sharing()})
+    if request.method == "POST" and form.is_valid():
+        services.change_sharing(sharing=form.cleaned_data["sharing"], by=request.user)
+        messages.success(request, "What sites see of each other has been changed.")
+        return redirect("dashboard-sharing")
+    return render(
+        request,
+        "dashboards/sharing.jinja",
+        {"page_title": "What sites see of each other", "nav": "dashboards", "form": form, "form_has_errors": bool(form.errors)},
+    )

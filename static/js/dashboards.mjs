@@ -1,0 +1,135 @@
+// Draws the dashboards' charts with Chart.js (static/vendor/chartjs, loaded before this module).
+// Each <canvas data-chart="ID"> reads its figures from <script type="application/json" id="ID">,
+// the same figures as the table under the chart, so the chart is never the only way to read them.
+
+const NHS = {
+  blue: "#005eb8",
+  darkBlue: "#003087",
+  grey: "#4c6272",
+  midGrey: "#768692",
+  orange: "#ed8b00",
+  red: "#d5281b",
+  green: "#007f3b",
+  purple: "#330072",
+  black: "#212b32",
+};
+const SERIES = [NHS.blue, NHS.orange, NHS.green, NHS.purple, NHS.red, NHS.darkBlue, NHS.midGrey, NHS.black];
+const BAND = { within: NHS.midGrey, outside_95: NHS.orange, outside_99: NHS.red };
+
+function axis(title, extra = {}) {
+  return { title: { display: Boolean(title), text: title }, ...extra };
+}
+
+function lineConfig(data) {
+  return {
+    type: "line",
+    data: {
+      labels: data.data.labels,
+      datasets: data.data.datasets.map((set, i) => ({
+        ...set,
+        borderColor: SERIES[i % SERIES.length],
+        backgroundColor: SERIES[i % SERIES.length],
+        pointStyle: ["circle", "rect", "triangle", "rectRot", "star", "cross"][i % 6],
+        spanGaps: false,
+      })),
+    },
+    options: { scales: { y: axis(data.y_title, { beginAtZero: true }) } },
+  };
+}
+
+function limitLine(curve, key, label, colour, dash) {
+  return {
+    type: "line",
+    label,
+    data: curve.map((p) => ({ x: p.x, y: p[key] })),
+    borderColor: colour,
+    borderDash: dash,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    fill: false,
+  };
+}
+
+function funnelConfig(data) {
+  const xs = data.curve.map((p) => p.x);
+  return {
+    type: "scatter",
+    data: {
+      datasets: [
+        {
+          type: "scatter",
+          label: "Sites",
+          data: data.points.map((p) => ({ x: p.x, y: p.y, label: p.label })),
+          pointBackgroundColor: data.points.map((p) => (p.own ? NHS.blue : BAND[p.band])),
+          pointStyle: data.points.map((p) => (p.own ? "rectRot" : p.band === "within" ? "circle" : "triangle")),
+          pointRadius: data.points.map((p) => (p.own ? 9 : 5)),
+        },
+        {
+          type: "line",
+          label: "England (pooled rate)",
+          data: [{ x: Math.min(...xs), y: data.target }, { x: Math.max(...xs), y: data.target }],
+          borderColor: NHS.black,
+          borderWidth: 2,
+          pointRadius: 0,
+        },
+        limitLine(data.curve, "upper95", "95% limits", NHS.orange, [6, 4]),
+        limitLine(data.curve, "lower95", "95% limits (lower)", NHS.orange, [6, 4]),
+        limitLine(data.curve, "upper99", "99% limits", NHS.red, [2, 3]),
+        limitLine(data.curve, "lower99", "99% limits (lower)", NHS.red, [2, 3]),
+      ],
+    },
+    options: {
+      scales: { x: axis(data.x_title, { type: "linear" }), y: axis(data.y_title, { beginAtZero: true }) },
+      plugins: {
+        legend: { labels: { filter: (item) => !item.text.includes("(lower)") } },
+        tooltip: {
+          callbacks: {
+            label: (ctx) => (ctx.raw.label ? `${ctx.raw.label}: ${ctx.raw.y} per 1,000 (denominator ${ctx.raw.x})` : `${ctx.dataset.label}: ${ctx.raw.y}`),
+          },
+        },
+      },
+    },
+  };
+}
+
+function flat(labels, value, label, colour, dash) {
+  return { label, data: labels.map(() => value), borderColor: colour, borderDash: dash, borderWidth: 1.5, pointRadius: 0, fill: false };
+}
+
+function spcConfig(data) {
+  return {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        {
+          label: "Value",
+          data: data.values,
+          borderColor: NHS.midGrey,
+          pointBackgroundColor: data.special.map((s) => (s ? NHS.orange : NHS.midGrey)),
+          pointStyle: data.special.map((s) => (s ? "rectRot" : "circle")),
+          pointRadius: data.special.map((s) => (s ? 7 : 4)),
+        },
+        flat(data.labels, data.mean, "Mean", NHS.black, []),
+        flat(data.labels, data.upper, "Upper process limit", NHS.grey, [6, 4]),
+        flat(data.labels, data.lower, "Lower process limit", NHS.grey, [6, 4]),
+      ],
+    },
+    options: { scales: { y: axis(data.y_title) } },
+  };
+}
+
+const BUILDERS = { line: lineConfig, funnel: funnelConfig, spc: spcConfig };
+
+function draw(canvas) {
+  const source = document.getElementById(canvas.dataset.chart);
+  if (!source || !window.Chart) return;
+  const data = JSON.parse(source.textContent);
+  const build = BUILDERS[data.type];
+  if (!build) return;
+  const config = build(data);
+  config.options = { ...config.options, animation: false, responsive: true, maintainAspectRatio: false };
+  new window.Chart(canvas, config);
+}
+
+document.querySelectorAll("canvas[data-chart]").forEach(draw);
