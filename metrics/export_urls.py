@@ -1,0 +1,8 @@
+from django.urls import path
+
+from metrics import export_views
+
+urlpatterns = [
+    path("<int:pk>/", export_views.export_job, name="export-job"),
+    path("<int:pk>/download/", export_views.export_download, name="export-download"),
+]
