@@ -18,4 +18,4 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-xx python 
     && useradd --system portal && mkdir -p var/uploads && chown -R portal var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "nhsportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

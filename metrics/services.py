@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import export, grid, rules, tasks
+from metrics import export, grid, rollup_jobs, rules, tasks
 from metrics.checks import ParsedValue, Problem, validate_values
 from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
 from metrics.models import (
@@ -223,9 +223,12 @@ def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None
     )
 
 
-def _refresh_rollups_after_commit(period_id: int) -> None:
-    """A sign-off or a correction request changes what the dashboards show: once the change
-    has committed, ask for the period's rollups (coalesced with others; metrics.rollup_jobs)."""
+def _refresh_rollups(period_id: int, *, trigger: str) -> None:
+    """A sign-off or a correction request changes what the dashboards show. Its rollup request
+    goes into the outbox in this transaction (nothing is lost if the broker is down; beat drains
+    it); once the change has committed, a worker is asked to build it now (metrics.rollup_jobs).
+    `robust`: a broker outage is logged, never shown to the person signing off."""
+    rollup_jobs.record_request(period_id=period_id, trigger=trigger)
     transaction.on_commit(lambda: tasks.request_period_rollup(period_id), robust=True)
 
 
@@ -316,7 +319,7 @@ def sign_off(*, return_record: Return, by: Any, version_number: int | None = Non
         to=ReturnStatus.SUBMITTED,
         also=("signed_off_version", "first_signed_off_at"),
     )
-    _refresh_rollups_after_commit(return_record.period_id)
+    _refresh_rollups(return_record.period_id, trigger="sign_off")
     return return_record
 
 
@@ -341,7 +344,7 @@ def request_correction(*, return_record: Return, by: Any, reason: str) -> Return
         reason=reason,
         also=("correction_reason",),
     )
-    _refresh_rollups_after_commit(return_record.period_id)  # the return is provisional again
+    _refresh_rollups(return_record.period_id, trigger="correction")  # the return is provisional again
     return return_record
 
 

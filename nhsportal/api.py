@@ -5,6 +5,7 @@
   rule broken in `services.py` names its field just as a malformed request does.
 - A service's `PermissionDenied` becomes a 403 carrying the service's message.
 - `Http404` is `{"detail": "Not found."}`, whatever the model: existence must not leak.
+- The database unreachable (restarting, failing over) is a JSON 503 with Retry-After.
 - Anything unexpected is logged and answered with a JSON 500 (outside DEBUG).
 """
 
@@ -18,6 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,6 +34,7 @@ SERVER_ERROR = (
     "Something went wrong on our side. Try again in a few minutes (if you were making a change, "
     "check first whether it was saved); if it keeps happening, contact the programme office."
 )
+DATABASE_UNAVAILABLE = "The service is unavailable: its database cannot be reached. Try again in a few minutes."
 
 
 def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -57,7 +60,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, exceptions.NotAuthenticated):
             response.data = {"detail": NOT_SIGNED_IN}
         return response
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable(exc)
     return _server_error(exc, context)
+
+
+def database_unavailable(exc: Exception) -> Response:
+    logger.error("Database unavailable: %s", exc)
+    return Response({"detail": DATABASE_UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "30"})
 
 
 def _server_error(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from metrics import rollup_jobs, rollups, services, tasks
-from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupLevel, RollupRun, RollupRunStatus
+from metrics.models import CurrentRollup, Rollup, RollupLevel, RollupRequest, RollupRun, RollupRunStatus
 from metrics.synthetic import synthetic_return
 from nhsportal.celery import app
 from tests.metrics.test_rollups import TODAY, period_ending, signed_off_return
@@ -31,17 +31,14 @@ def eager(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
-def _clear_flags():
-    periods = ReportingPeriod.objects.values_list("pk", flat=True)
-    cache.delete_many([rollup_jobs.LOCK, rollup_jobs.FULL, *(rollup_jobs._wanted(pk) for pk in periods)])
-
-
 @pytest.fixture(autouse=True)
-def no_flags_left_over(db):
-    """The cache may be Redis, shared with other runs: no flag or lock outlives its test."""
-    _clear_flags()
+def no_lock_left_over(db, monkeypatch, worker_id):
+    """The cache may be a Redis shared by both xdist workers and other runs: each worker's tests
+    use a lock of their own, and none outlives its test."""
+    monkeypatch.setattr(rollup_jobs, "LOCK", f"{rollup_jobs.LOCK}:{worker_id}")
+    cache.delete(rollup_jobs.LOCK)
     yield
-    _clear_flags()
+    cache.delete(rollup_jobs.LOCK)
 
 
 def _file_and_send(croydon, period, staff, lead):
@@ -142,7 +139,7 @@ def test_a_failed_run_releases_the_lock_and_leaves_its_request_for_the_retry(sep
         rollup_jobs.request_period(september.pk)
 
     assert cache.get(rollup_jobs.LOCK) is None
-    assert cache.get(rollup_jobs._wanted(september.pk)) == "sign_off"
+    assert RollupRequest.objects.get(done_at__isnull=True).period == september, "the request waits in the outbox"
     assert ConnectionError in tasks.rollup_period_task.autoretry_for and tasks.rollup_period_task.retry_backoff
     monkeypatch.undo()
     assert rollup_jobs.request_period(september.pk) == "built"
