@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class NhsPortalConfig(AppConfig):
     name = "nhsportal"
     verbose_name = "People, roles and audit"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from nhsportal import lockout, security  # noqa: F401 - security connects the session clock
+
+        # Every password check goes through authenticate(): count its failures, clear on success.
+        user_login_failed.connect(lockout.on_login_failed, dispatch_uid="nhsportal.lockout.failed")
+        user_logged_in.connect(lockout.on_logged_in, dispatch_uid="nhsportal.lockout.cleared")
