@@ -1,0 +1,1 @@
+"""Review, onboarding, action, coaching and matrix pages: thin — permission, form, one service call, redirect."""

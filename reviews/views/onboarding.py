@@ -1,0 +1,141 @@
+"""Onboarding pages: a site's checklist, marking a milestone done, the taskforce's decision,
+the evidence download, and the site's page of reviews, milestones and coaching."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from applications.uploads import describe_size, max_upload_bytes
+from applications.views.evidence import CONTENT_TYPES
+from reviews import rules, selectors, services
+from reviews.forms import MilestoneForm, SendBackForm
+from reviews.models import MilestoneStatus
+from reviews.views.common import attempt, page
+from sites.selectors import get_visible_site
+
+
+@login_required
+def site_reviews(request: HttpRequest, pk: int) -> HttpResponse:
+    """The taskforce and the site's own people: its onboarding, reviews and coaching history."""
+    site = get_visible_site(request.user, pk)
+    checklist = selectors.site_checklist(site)
+    context = page(
+        f"{site.name}: reviews and support",
+        site=site,
+        checklist_done=sum(i.status == MilestoneStatus.CONFIRMED for i in checklist),
+        checklist_total=len(checklist),
+        checklist_overdue=sum(i.overdue for i in checklist),
+        reviews=list(selectors.review_list(request.user, site=site)),
+        sessions=selectors.coaching_log(request.user, site=site),
+        can_schedule=rules.can_schedule_review(request.user),
+        back=(reverse("site-detail", args=[site.pk]), f"Back to {site.name}"),
+    )
+    return render(request, "reviews/site.jinja", context)
+
+
+@login_required
+def onboarding(request: HttpRequest, pk: int) -> HttpResponse:
+    """The taskforce and the site's own people."""
+    site = get_visible_site(request.user, pk)
+    context = page(
+        f"{site.name}: onboarding",
+        site=site,
+        checklist=selectors.site_checklist(site),
+        can_mark=rules.can_mark_milestone(request.user, site),
+        can_decide=rules.can_decide_milestone(request.user),
+        back=(reverse("site-reviews", args=[site.pk]), f"Back to {site.name}'s reviews and support"),
+    )
+    return render(request, "reviews/onboarding.jinja", context)
+
+
+@login_required
+def milestone_submit(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    """The site's own people (and administrators): mark a milestone done with evidence and a note."""
+    site = get_visible_site(request.user, pk)
+    template, milestone = selectors.get_site_milestone(site, template_pk)
+    if not rules.can_mark_milestone(request.user, site):
+        raise PermissionDenied("Only the site's own people can mark its milestones done.")
+    initial = {"note": milestone.note, "link": milestone.evidence_link} if milestone else None
+    form = MilestoneForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        call = lambda: services.submit_milestone(  # noqa: E731
+            site=site,
+            template=template,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            link=form.cleaned_data["link"],
+            upload=request.FILES.get("file"),
+        )
+        if attempt(form, call)[0]:
+            messages.success(request, f"“{template.title}” has been sent to the taskforce to confirm.")
+            return redirect("onboarding", pk=site.pk)
+    context = page(
+        template.title,
+        form=form,
+        site=site,
+        template=template,
+        milestone=milestone,
+        limit=describe_size(max_upload_bytes()),
+        back=(reverse("onboarding", args=[site.pk]), f"Back to {site.name}'s onboarding"),
+    )
+    return render(request, "reviews/milestone_form.jinja", context)
+
+
+@login_required
+def milestone_decide(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    """The taskforce: confirm a submitted milestone, or send it back with a reason."""
+    site = get_visible_site(request.user, pk)
+    template, milestone = selectors.get_site_milestone(site, template_pk)
+    if not rules.can_decide_milestone(request.user):
+        raise PermissionDenied("Only the taskforce confirms milestones or sends them back.")
+    if milestone is None:
+        raise Http404("The site has not marked this milestone done.")
+    form = SendBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("decision") == "confirm":
+            ok, _ = attempt(form, lambda: services.confirm_milestone(milestone=milestone, by=request.user))
+            text = f"“{template.title}” is confirmed."
+        else:
+            ok, _ = attempt(form, lambda: services.send_back_milestone(milestone=milestone, by=request.user, **form.cleaned_data))
+            text = f"“{template.title}” has been sent back to {site.name}."
+        if ok:
+            site.refresh_from_db(fields=["status"])
+            if site.status == "active":
+                text += f" Every required milestone is confirmed: {site.name} is now active."
+            messages.success(request, text)
+            return redirect("onboarding", pk=site.pk)
+    context = page(
+        template.title,
+        form=form,
+        site=site,
+        template=template,
+        milestone=milestone,
+        back=(reverse("onboarding", args=[site.pk]), f"Back to {site.name}'s onboarding"),
+    )
+    return render(request, "reviews/milestone_decide.jinja", context)
+
+
+@require_GET
+@login_required
+def milestone_evidence(request: HttpRequest, pk: int, template_pk: int) -> FileResponse:
+    """Anyone who may see the site. Always a download, never shown inline."""
+    site = get_visible_site(request.user, pk)
+    _, milestone = selectors.get_site_milestone(site, template_pk)
+    if milestone is None or not milestone.evidence_file:
+        raise Http404("No evidence file for this milestone.")
+    response = FileResponse(
+        milestone.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=milestone.download_name,
+        content_type=CONTENT_TYPES[milestone.evidence_kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
