@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run the suite on both cores; PYTEST_ARGS="-k sites" narrows it.
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install assets lint format compose-check clean
+.PHONY: run test bench load install assets lint audit format compose-check backup restore clean
 
 run: install assets
 	DJANGO_ENV=development $(MANAGE) migrate --no-input
@@ -22,6 +22,12 @@ test: install assets
 # Benchmarks against a throwaway database (PostgreSQL when DATABASE_URL is set).
 bench: install
 	DJANGO_ENV=test $(PY) -m bench.returns
+	DJANGO_ENV=test $(PY) -m bench.rollups
+	DJANGO_ENV=test $(PY) -m bench.review_pack
+
+# The monthly peak on the real stack, a couple of minutes: needs DATABASE_URL (PostgreSQL) and redis-server.
+load: install assets
+	DJANGO_ENV=test $(PY) -m bench.load.run
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -45,9 +51,31 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	DJANGO_ENV=test $(MANAGE) makemigrations --check --dry-run
 
+# Known vulnerabilities in every installed package (the pins and what they pull in), from PyPI's
+# advisory data. AUDIT_ARGS=--strict also fails on a package that could not be looked up (ADR 12).
+AUDIT_ARGS ?=
+audit: install
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable $(AUDIT_ARGS)
+
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The database, whole, in pg_dump's custom format (docs/runbook.md "Backup and restore"). Reads
+# DATABASE_URL; BACKUP_FILE names the file (default backups/portal-<UTC time>.dump).
+BACKUP_FILE ?= backups/portal-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to the database to back up."; exit 1; }
+	@mkdir -p "$(dir $(BACKUP_FILE))"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_FILE)" "$(DATABASE_URL)"
+	@echo "Backed up to $(BACKUP_FILE)"
+
+# Restore BACKUP_FILE into the EMPTY database DATABASE_URL names, in one transaction: all or nothing.
+restore:
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to the empty database to restore into."; exit 1; }
+	@test -f "$(BACKUP_FILE)" || { echo "Set BACKUP_FILE to the backup to restore (make backup wrote its name)."; exit 1; }
+	pg_restore --no-owner --no-privileges --single-transaction --exit-on-error --dbname="$(DATABASE_URL)" "$(BACKUP_FILE)"
+	@echo "Restored $(BACKUP_FILE)"
 
 # The compose file takes its secrets from the environment; placeholders are enough to check it.
 compose-check:

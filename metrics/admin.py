@@ -4,6 +4,7 @@ from metrics.models import (
     BreakdownCategory,
     CurrentRollup,
     DataQualityQuery,
+    ExportJob,
     MetricDefinition,
     ReminderSent,
     ReportingPeriod,
@@ -172,6 +173,7 @@ class RollupRunAdmin(ReadOnlyAdmin):
         "progress",
         "started_at",
         "finished_at",
+        "heartbeat_at",
         "seconds",
         "rows",
         "error_summary",
@@ -230,3 +232,25 @@ class RollupAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).current()
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    """Large rollup exports built by Celery: who asked, for what, and how far the job has got."""
+
+    list_display = (
+        "id",
+        "requested_by",
+        "format",
+        "status",
+        "rows_done",
+        "rows_total",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    )
+    list_filter = ("status", "format")
+    search_fields = ("requested_by__username",)
+    raw_id_fields = ("requested_by",)
+    list_select_related = ("requested_by",)
+    date_hierarchy = "created_at"

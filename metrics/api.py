@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from metrics import selectors, services
+from metrics import rollup_api, selectors, services
 from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Return, ReturnValue, ReturnVersion
 from metrics.serializers import (
     BreakdownCategorySerializer,
@@ -39,6 +39,15 @@ from sites.selectors import sites_visible_to
 class RefusedResponse(serializers.Serializer):
     detail = serializers.CharField()
     errors = ProblemSerializer(many=True)
+
+
+# A 400 is either the return's figures refused cell by cell, or a malformed request ({field: [messages]}).
+REFUSED_OR_INVALID = {
+    "anyOf": [
+        {"$ref": "#/components/schemas/RefusedResponse"},
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    ]
+}
 
 
 def _refused(refused: services.ReturnRefused) -> Response:
@@ -121,7 +130,9 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             "site", "period", "latest_version", "signed_off_version"
         )
 
-    @extend_schema(request=UploadSerializer, responses={201: ReturnVersionSerializer, 400: RefusedResponse, 409: RefusedResponse})
+    @extend_schema(
+        request=UploadSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
+    )
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def upload(self, request: Request) -> Response:
         """File the completed template (.xlsx). The file says which site and month it is for."""
@@ -143,7 +154,7 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=JsonReturnSerializer, responses={201: ReturnVersionSerializer, 400: RefusedResponse, 409: RefusedResponse}
+        request=JsonReturnSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
     )
     @action(detail=False, methods=["post"], url_path="submit")
     def submit(self, request: Request) -> Response:
@@ -264,3 +275,4 @@ def register(router: BaseRouter) -> None:
     router.register("returns", ReturnViewSet, basename="return")
     router.register("return-versions", ReturnVersionViewSet, basename="return-version")
     router.register("return-values", ReturnValueViewSet, basename="return-value")
+    rollup_api.register(router)

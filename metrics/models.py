@@ -314,6 +314,7 @@ class RollupRun(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     source_read_at = models.DateTimeField(null=True, blank=True, help_text="Sign-offs before this are in the generation.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life: each step stamps it.")
     steps_done = models.PositiveSmallIntegerField(default=0)
     steps_total = models.PositiveSmallIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
@@ -325,6 +326,24 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"Rollup {self.pk} ({self.period or 'every period'}, {self.get_status_display().lower()})"
+
+
+class RollupRequest(models.Model):
+    """The outbox: a request for rollups, written in the same transaction as the sign-off (or the
+    nightly job) that makes it, so a broker outage never loses it. Done once a run that read the
+    returns after it committed is complete (docs/adr/0015-rollup-outbox-and-leases.md)."""
+
+    period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    trigger = models.CharField(max_length=16, help_text="sign_off, correction, nightly or command; empty period: every period.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(RollupRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["period"], condition=Q(done_at__isnull=True), name="rollup_request_pending")]
+
+    def __str__(self) -> str:
+        return f"Rollup request {self.pk} ({self.period or 'every period'}, {'done' if self.done_at else 'pending'})"
 
 
 class CurrentRollup(models.Model):
@@ -384,12 +403,15 @@ class Rollup(models.Model):
 
     objects = RollupQuerySet.as_manager()
 
-    class Meta:  # one index for the builder, the clean-up and readers: (period, level, org) as pointers name them
+    class Meta:  # the builder, the clean-up and most readers: (period, level, org) as pointers name them
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "level", "org_id", "run", "metric", "category"], name="one_rollup_row_per_cell"
             )
         ]
+        # Readers that ask for a few metrics across periods or organisations (the API's filters, the
+        # engagement page) without walking every row of each period.
+        indexes = [models.Index(fields=["metric", "category", "level", "period", "org_id"], name="rollup_by_metric")]
 
     def __str__(self) -> str:
         return f"{self.level} {self.org_id} {self.metric_id}/{self.category_id} {self.period_id}"
@@ -397,3 +419,34 @@ class Rollup(models.Model):
     @property
     def units_contributing(self) -> int:  # in the sums
         return self.units_reporting - self.units_suppressed
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being built"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """A large rollup export (CSV or XLSX) built by a Celery job. Only the person who asked for
+    it and administrators may download it; the file is deleted once it expires."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filters = models.JSONField(default=dict, blank=True, help_text="The rollup API's filters, as the request gave them.")
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=200)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="The file is deleted after this.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "status"])]
+
+    def __str__(self) -> str:
+        return f"Rollup export {self.pk} ({self.format}, {self.get_status_display().lower()})"

@@ -19,19 +19,62 @@ def send_return_reminders() -> dict[str, int]:
 RETRYABLE = (OperationalError, InterfaceError, RedisError, ConnectionError, TimeoutError)
 
 
-@shared_task(autoretry_for=RETRYABLE, retry_backoff=5, retry_backoff_max=600, retry_jitter=True, max_retries=6)
+# The rollup tasks' results are in the database (RollupRun, RollupRequest), not the result backend:
+# ignoring them, sending a task never waits on the backend, and a broker outage fails it at once.
+@shared_task(
+    autoretry_for=RETRYABLE, retry_backoff=5, retry_backoff_max=600, retry_jitter=True, max_retries=6, ignore_result=True
+)
 def rollup_period_task(period_id: int, after_run_id: int | None = None) -> str:
-    """After a sign-off: its period's rollups, coalesced with other sign-offs (metrics.rollup_jobs)."""
-    return rollup_jobs.request_period(period_id, after_run_id=after_run_id)
+    """After a sign-off: build what the outbox holds now, its own request included, coalesced
+    with other sign-offs (metrics.rollup_jobs). Only a shortcut: beat drains the outbox anyway."""
+    return _warmed(rollup_jobs.drain(period_id=period_id, after_run_id=after_run_id))
 
 
-@shared_task(autoretry_for=RETRYABLE, retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=3)
+@shared_task(ignore_result=True)
+def drain_rollup_requests_task() -> str:
+    """Every minute (beat): the rollup requests' outbox, so a request whose task was never sent
+    (broker down at the sign-off) or whose worker died is built within a minute or two."""
+    return _warmed(rollup_jobs.drain())
+
+
+@shared_task(
+    autoretry_for=RETRYABLE, retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=3, ignore_result=True
+)
 def rebuild_rollups_task() -> str:
     """Nightly: every period rebuilt, so deadlines passing (provisional → final) and any missed
     sign-off are caught up."""
-    return rollup_jobs.request_full_rebuild(trigger="nightly")
+    return _warmed(rollup_jobs.request_full_rebuild(trigger="nightly"))
+
+
+def _warmed(outcome: str) -> str:
+    """Once new rollups are in place, the dashboards' funnels for them are computed here, in the
+    worker, rather than by the first person to open the overview (seconds at national scale)."""
+    if outcome == "built":
+        from dashboards.funnels import warm_latest
+
+        warm_latest()
+    return outcome
 
 
 def request_period_rollup(period_id: int) -> None:
-    """Called once a sign-off has committed (transaction.on_commit)."""
-    rollup_period_task.delay(period_id, rollup_jobs.latest_run_id())
+    """Called once a sign-off has committed (transaction.on_commit): its request is already in
+    the outbox; this only asks a worker to build it now rather than at beat's next drain."""
+    # No publishing retries: someone is waiting for the page, and the outbox has the request anyway.
+    rollup_period_task.apply_async((period_id, rollup_jobs.latest_run_id()), retry=False)
+
+
+@shared_task(autoretry_for=RETRYABLE, retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5)
+def build_export_task(job_id: int) -> str:
+    """A large rollup export: its file, with progress (metrics.rollup_export). A retry starts
+    the file again; a job already built is left alone."""
+    from metrics import rollup_export
+
+    return rollup_export.build_export(job_id).status
+
+
+@shared_task
+def delete_expired_exports_task() -> int:
+    """Daily: delete the files of rollup exports past their expiry."""
+    from metrics import rollup_export
+
+    return rollup_export.delete_expired()

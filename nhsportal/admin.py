@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
-from nhsportal import services
-from nhsportal.models import AuditEvent, Role, RoleAssignment
+from nhsportal import lockout, services
+from nhsportal.models import AuditEvent, Role, RoleAssignment, SignInFailure
 
 User = get_user_model()
 
@@ -128,15 +130,41 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             services.revoke_role(assignment=assignment, by=request.user)
 
 
+class AuditAreaFilter(admin.SimpleListFilter):
+    """Actions grouped by what they act on (`return.`, `application.`, `role.` …)."""
+
+    title = "area"
+    parameter_name = "area"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        areas = sorted({action.split(".", 1)[0] for action in actions})
+        return [(area, area.replace("_", " ").capitalize()) for area in areas]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value():
+            return queryset.filter(action__startswith=f"{self.value()}.")
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail is evidence: nobody adds, edits or deletes it, administrators included."""
 
-    list_display = ("at", "actor", "action", "object_repr", "content_type", "from_state", "to_state")
-    list_filter = ("action", "at", "content_type")
+    list_display = ("at", "actor", "action", "object_repr", "content_type", "object_id", "from_state", "to_state")
+    list_filter = (
+        AuditAreaFilter,
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "at",
+    )
     list_select_related = ("actor", "content_type")
-    search_fields = ("object_repr", "actor__username", "reason")
+    # `=object_id`: searching for 42 finds object 42's whole history (choose its type in the filter).
+    search_fields = ("object_repr", "=object_id", "actor__username", "actor__email", "reason")
     date_hierarchy = "at"
+    # The trail only grows: skip the second count of the whole table on every filtered page.
+    show_full_result_count = False
     ordering = ("-at", "-id")
     fields = ("at", "actor", "action", "content_type", "object_id", "object_repr", "from_state", "to_state", "changes", "reason")
     readonly_fields = fields
@@ -149,3 +177,43 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+class LockAwareAdminAuthenticationForm(AdminAuthenticationForm):
+    """Django admin's sign-in, which says so plainly when the account or address is locked."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            lock = lockout.lock_for(username=self.data.get("username"), address=lockout.client_address(self.request))
+            if lock:
+                raise ValidationError(lock.message, code="locked") from None
+            raise
+
+
+admin.site.login_form = LockAwareAdminAuthenticationForm
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins as counted by the lockout (ADR 12). An administrator can lift a lock early."""
+
+    list_display = ("at", "username", "address")
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "username", "address")
+    actions = ["lift_lock"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SignInFailure | None = None) -> bool:
+        return False
+
+    @admin.action(description="Lift the lock on these usernames and addresses", permissions=["delete"])
+    def lift_lock(self, request: HttpRequest, queryset: QuerySet[SignInFailure]) -> None:
+        pairs = set(queryset.values_list("username", "address"))
+        for username, address in pairs:
+            lockout.unlock(username=username, address=address, by=request.user)
+        self.message_user(request, f"Lifted the lock on {len(pairs)} username and address pair(s).")

@@ -3,7 +3,10 @@
 from rest_framework.routers import DefaultRouter
 
 from applications.api import register as register_applications
+from dashboards.api import register as register_dashboards
 from metrics.api import register as register_metrics
+from metrics.rollup_api import urlpatterns as rollup_urls
+from reviews.api import register as register_reviews
 from sites.api import ICBViewSet, NeighbourhoodViewSet, PlaceViewSet, RegionViewSet, SiteViewSet, WaveViewSet
 from teams.api import (
     FocusCohortViewSet,
@@ -17,6 +20,9 @@ from teams.api import (
 app_name = "api"  # reverse("api:site-list"): no clash with the pages' URL names
 
 router = DefaultRouter()
+# No `.json` suffix routes: every action would have to accept a `format` argument (the URL crawl
+# found twenty that answered 500). Clients ask for JSON by Accept header or `?format=json`.
+router.include_format_suffixes = False
 # Organisations and the programme (read-only; administrators change them in admin).
 router.register("regions", RegionViewSet, basename="region")
 router.register("icbs", ICBViewSet, basename="icb")
@@ -36,5 +42,7 @@ router.register("focus-cohorts", FocusCohortViewSet, basename="focus-cohort")
 # Applications to join a wave, and monthly returns: each app registers its own.
 register_applications(router)
 register_metrics(router)
+register_dashboards(router)
+register_reviews(router)
 
-urlpatterns = router.urls
+urlpatterns = router.urls + rollup_urls  # `api:coverage` is not a viewset

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,6 +53,13 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
 def environment() -> str:
     value = env_str("DJANGO_ENV", "production").lower()
     if value not in ENVIRONMENTS:
@@ -74,3 +82,37 @@ def secret_key(env: str) -> str:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+# API request rates (DRF throttle syntax, "<n>/<second|minute|hour|day>"). Generous under
+# test so the suite never trips them; tests that check throttling set their own.
+API_THROTTLE_DEFAULTS = {
+    "anon": {"production": "60/minute", "development": "120/minute", "test": "100000/minute"},
+    "user": {"production": "600/minute", "development": "1200/minute", "test": "100000/minute"},
+}
+
+
+def api_throttle_rates(env: str) -> dict[str, str]:
+    """API_THROTTLE_ANON (signed-out callers, per address) and API_THROTTLE_USER (per person)."""
+    rates = {}
+    for scope, defaults in API_THROTTLE_DEFAULTS.items():
+        name = f"API_THROTTLE_{scope.upper()}"
+        rate = env_str(name, defaults[env])
+        number, _, period = rate.partition("/")
+        if not number.isdigit() or period not in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}:
+            raise ImproperlyConfigured(f"{name} must look like 60/minute; got {rate!r}.")
+        rates[scope] = rate
+    return rates
+
+
+def cache_redis_url(redis_url: str, *, environment: str) -> str:
+    """The cache's Redis URL. Under the test suite's parallel workers (pytest-xdist sets
+    PYTEST_XDIST_WORKER, which the workers' own subprocesses inherit) each worker gets a Redis
+    database of its own, so one test clearing the cache never empties another's mid-test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if environment != "test" or not worker.startswith("gw"):
+        return redis_url
+    parts = urlsplit(redis_url)
+    base = int(parts.path.strip("/") or 0)
+    database = (base + 1 + int(worker[2:])) % 16
+    return urlunsplit(parts._replace(path=f"/{database}"))

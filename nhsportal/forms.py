@@ -131,3 +131,45 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit viewer's filters. Every one is optional; together they narrow the list."""
+
+    user = forms.CharField(
+        label="Who",
+        required=False,
+        max_length=150,
+        help_text="Username or e-mail address, exactly as in their account.",
+    )
+    object_type = forms.ChoiceField(label="Object type", required=False)
+    object_id = forms.CharField(
+        label="Object id",
+        required=False,
+        max_length=64,
+        help_text="The number of one object, for example a return's id. Needs the object type.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "numeric"}),
+    )
+    action = forms.CharField(
+        label="Action",
+        required=False,
+        max_length=64,
+        help_text="For example return.signed_off, or return. for every step of every return.",
+    )
+    date_from = DateField(label="From", label_for_errors="from date", required=False)
+    date_to = DateField(label="To", label_for_errors="to date", required=False)
+
+    def __init__(self, *args: Any, object_types: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "Any type"), *((str(pk), label) for pk, label in object_types)]
+
+    def clean_action(self) -> str:
+        return self.cleaned_data["action"].strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("object_id") and not data.get("object_type"):
+            self.add_error("object_type", "Choose the object type the id belongs to.")
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The to date must be the same as or after the from date.")
+        return data

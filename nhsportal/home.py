@@ -12,6 +12,7 @@ from applications.next_steps import application_tasks_for
 from metrics.selectors import missing_returns_summary, return_tasks
 from nhsportal.models import Role
 from nhsportal.roles import roles_of
+from reviews.selectors import national_review_summary, site_review_tasks
 from sites.models import Site, SiteStatus
 from sites.selectors import sites_visible_to
 
@@ -56,6 +57,7 @@ def next_steps(user: Any) -> dict[str, Any]:
             "sites_without_teams_count": without_teams.count(),
             "returns": missing_returns_summary(),
             "application_tasks": application_tasks_for(user),
+            "reviews": national_review_summary(),
         }
     sites = _own_sites(user)
     if not sites and not roles.place_ids:
@@ -66,7 +68,8 @@ def next_steps(user: Any) -> dict[str, Any]:
             {
                 "site": site,
                 "tasks": (return_tasks(site, can_sign_off=site.pk in roles.lead_site_ids) if site.pk in roles.site_ids else [])
-                + _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin),
+                + _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)
+                + site_review_tasks(site),
             }
             for site in sites
         ],

@@ -94,3 +94,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, counted by `nhsportal.lockout` against its username and address."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True)  # as typed, lower-cased
+    address = models.CharField(max_length=45, blank=True)  # the client's IP address
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '(no username)'} from {self.address or 'unknown'}"

@@ -35,9 +35,15 @@ INSTALLED_APPS = [
     "teams",
     "applications",
     "metrics",
+    "dashboards",
+    "reviews",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, redirects and errors included, carries its id.
+    "nhsportal.request_id.RequestIdMiddleware",
+    # Before the rest, so redirects and static files get the CSP and permissions policy too.
+    "nhsportal.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -46,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nhsportal.security.SessionLifetimeMiddleware",
 ]
 
 ROOT_URLCONF = "nhsportal.urls"
@@ -89,6 +96,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's password check, but while a username or address is locked no password is checked.
+AUTHENTICATION_BACKENDS = ["nhsportal.lockout.LockoutModelBackend"]
+# Sign-in lockout (nhsportal/lockout.py, ADR 12). An address is shared by everyone behind an
+# NHS organisation's network, so its limit is higher than a username's.
+SIGN_IN_USERNAME_LIMIT = config.env_int("SIGN_IN_USERNAME_LIMIT", 5)
+SIGN_IN_ADDRESS_LIMIT = config.env_int("SIGN_IN_ADDRESS_LIMIT", 20)
+SIGN_IN_WINDOW_MINUTES = config.env_int("SIGN_IN_WINDOW_MINUTES", 15)
+SIGN_IN_LOCKOUT_MINUTES = config.env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client's address.
+SIGN_IN_TRUSTED_PROXIES = config.env_int("DJANGO_TRUSTED_PROXIES", 1 if IS_PRODUCTION else 0)
+# Who people are told to contact when they are locked out or need an account.
+SUPPORT_EMAIL = config.env_str("SUPPORT_EMAIL", "nnhip-support@nnhip.invalid")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -113,6 +132,9 @@ STORAGES = {
 MEDIA_ROOT = config.env_str("MEDIA_ROOT") or str(config.VAR_DIR / "uploads")
 # Largest evidence file a Place may attach to its application.
 APPLICATION_UPLOAD_MAX_BYTES = config.env_int("APPLICATION_UPLOAD_MAX_MB", 10) * 1024 * 1024
+# Rollup exports with more rows than this are built by a Celery job; the file is kept this many days.
+ROLLUP_EXPORT_DIRECT_MAX_ROWS = config.env_int("ROLLUP_EXPORT_DIRECT_MAX_ROWS", 20000)
+ROLLUP_EXPORT_KEEP_DAYS = config.env_int("ROLLUP_EXPORT_KEEP_DAYS", 7)
 
 # Background jobs: Redis when REDIS_URL is set, otherwise run in-process.
 REDIS_URL = config.env_str("REDIS_URL")
@@ -125,9 +147,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Rollups (docs/adr/0015): the one-at-a-time lock's lease, renewed while its holder lives, and
+# how often beat drains the rollup requests' outbox.
+ROLLUP_LOCK_LEASE_SECONDS = config.env_int("ROLLUP_LOCK_LEASE_SECONDS", 60)
+# Sending a task while Redis is down fails within a second instead of retrying for many: the web
+# process has someone waiting (the worker's own reconnecting is separate and patient).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
+ROLLUP_OUTBOX_SECONDS = config.env_int("ROLLUP_OUTBOX_SECONDS", 60)
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Timeouts: a Redis that hangs makes a cache call fail in seconds, not hang the request.
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": config.cache_redis_url(REDIS_URL, environment=ENV),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -160,6 +200,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per address for signed-out callers, per person otherwise; fail open if the cache is down (ADR 12).
+    "DEFAULT_THROTTLE_CLASSES": ["nhsportal.throttling.AnonRateThrottle", "nhsportal.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": config.api_throttle_rates(ENV),
+    "NUM_PROXIES": SIGN_IN_TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "nhsportal.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
@@ -184,31 +228,67 @@ SPECTACULAR_SETTINGS = {
         "MetricKindEnum": "metrics.models.MetricKind",
         "ReturnStatusEnum": "metrics.models.ReturnStatus",
         "ApplicationStatusEnum": "applications.models.Status",
+        "SiteReviewStatusEnum": "reviews.models.ReviewStatus",
+        "ReviewActionStatusEnum": "reviews.models.ActionStatus",
+        "RagRatingEnum": "reviews.models.Rating",
     },
 }
 
+# JSON lines with the request id (nhsportal/logging.py); plain lines for a person at `make run`.
+LOG_FORMAT = config.env_choice("LOG_FORMAT", ("json", "plain"), default="plain" if ENV == "development" else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "nhsportal.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "nhsportal.logging.JsonFormatter"},
+        "plain": {"()": "nhsportal.logging.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]}},
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
 }
 
+# Sessions (ADR 12): at most 8 hours after signing in, whatever happens (nhsportal/security.py
+# enforces it, since Django's own expiry moves on each save), and ended after an hour idle.
 SESSION_COOKIE_AGE = config.env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_SECONDS = config.env_int("SESSION_IDLE_MINUTES", 60) * 60
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content security policy and permissions policy on every response (nhsportal/security.py, ADR 12).
+# No 'unsafe-inline': scripts and styles come from the portal's own files. The one inline script,
+# the NHS.UK page template's `js-enabled` line, is allowed by its hash.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = config.env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers and docker-compose probe health over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = config.env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # `preload` only takes effect if the registrable domain is submitted to the list (ADR 12).
     SECURE_HSTS_PRELOAD = True
     SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

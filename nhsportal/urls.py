@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from nhsportal import health, views
+from dashboards import views as dashboard_views
+from nhsportal import audit_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,13 +12,23 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("audit/", audit_views.audit_log, name="audit-log"),
     path("sites/", include("sites.urls")),
     path("", include("teams.urls")),
     path("applications/", include("applications.urls")),
     path("returns/", include("metrics.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("summary/", dashboard_views.public_summary, name="public-summary"),
+    path("exports/", include("metrics.export_urls")),
     path("api/v1/", include("nhsportal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: no inline script under the CSP (ADR 12).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="nhsportal/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from nhsportal import api, lockout
 from nhsportal.home import next_steps
 
 
@@ -24,10 +29,25 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.jinja", {"page_title": "Accessibility statement"})
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, which says so plainly when the account or address is locked."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            # Locked before this attempt, or by it: say that, not "wrong password".
+            lock = lockout.lock_for(username=self.data.get("username"), address=lockout.client_address(self.request))
+            if lock:
+                raise ValidationError(lock.message, code="locked") from None
+            raise
+
+
 class SignInView(auth_views.LoginView):
-    """Open to all. Django's login, drawn with the NHS error summary."""
+    """Open to all. Django's login, drawn with the NHS error summary; locked after repeated failures."""
 
     template_name = "registration/login.jinja"
+    form_class = SignInForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -50,4 +70,22 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     return render(request, "errors/500.jinja", {"page_title": "Sorry, there is a problem with the service"}, status=500)
+
+
+# Errors that mean the database cannot be reached (restarting, failing over), not a bug: 503, and
+# the next request tries a fresh connection (CONN_HEALTH_CHECKS), so the portal recovers by itself.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is unreachable: JSON for the API, the NHS page for people. Neither
+    reads the database (no signed-in header)."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": api.DATABASE_UNAVAILABLE}, status=503)
+    else:
+        response = render(request, "errors/503.jinja", {"page_title": "Sorry, the service is unavailable"}, status=503)
+    response["Retry-After"] = "30"
+    return response
