@@ -127,9 +127,13 @@ def _pages(site_id: int, region_id: int, icb_id: int, month: str) -> list[tuple[
 
 
 def _clients(site) -> dict[str, Client]:
+    from django.contrib.auth import get_user_model
+
     from nhsportal.models import Role
     from tests.nhsportal.factories import user_with_role
 
+    # A reused database (BENCH_SEEDED_DB) still has the users of the run before.
+    get_user_model().objects.filter(username__in=["bench.taskforce", "bench.staff"]).delete()
     clients = {"anonymous": Client()}
     for who, user in (
         ("taskforce", user_with_role(Role.TASKFORCE_MEMBER, username="bench.taskforce")),

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from dashboards import sharing
-from metrics.models import Rollup, RollupLevel
+from metrics.models import BreakdownCategory, MetricDefinition, Rollup, RollupLevel
 from sites.models import ICB, Region, Site, Wave
 
 NATIONAL_NAME = "England"
@@ -48,14 +48,21 @@ class MonthFilter(filters.Filter):
 class RollupFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=RollupLevel.choices, help_text="site, icb, region, wave or national.")
     org = filters.NumberFilter(field_name="org_id", help_text="The site, ICB, region or wave id (0 for England).")
-    metric = filters.CharFilter(field_name="metric__code", help_text="A metric code, as in /api/v1/metrics/.")
-    category = filters.CharFilter(field_name="category__code", help_text="A breakdown category code (total, age_18_19 …).")
+    metric = filters.CharFilter(method="by_code", help_text="A metric code, as in /api/v1/metrics/.")
+    category = filters.CharFilter(method="by_code", help_text="A breakdown category code (total, age_18_19 …).")
     dimension = filters.CharFilter(field_name="category__dimension", help_text="total, age, ethnicity or imd.")
     provisional = filters.BooleanFilter()
 
     class Meta:
         model = Rollup
         fields: list[str] = []
+
+    def by_code(self, queryset: QuerySet[Rollup], name: str, value: str) -> QuerySet[Rollup]:
+        """The code looked up first (one small query), so that the rollups are filtered on their own
+        indexed column: PostgreSQL plans a join on the code as if it kept most rows."""
+        model = MetricDefinition if name == "metric" else BreakdownCategory
+        pk = model.objects.filter(code=value).values_list("pk", flat=True).first()
+        return queryset.none() if pk is None else queryset.filter(**{f"{name}_id": pk})
 
 
 # `from` is a Python keyword, so these two are added by name: ?from=2026-04&to=2027-03.

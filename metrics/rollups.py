@@ -10,7 +10,8 @@ The rules they enforce:
   and removes its own.
 
 Runs are expected one at a time (`metrics.rollup_jobs` holds the lock); a later run still wins
-over an earlier one that finishes after it.
+over an earlier one that finishes after it. Each step stamps the run's heartbeat (database
+time); a run with no sign of life for long is abandoned: swept, and refused at its switch.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from metrics import rollup_sql as sql
@@ -30,16 +33,24 @@ from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupRun, Ro
 
 logger = logging.getLogger(__name__)
 
-# A run still "building" after this long belongs to a worker that stopped: its rows are removed.
-ABANDONED_AFTER = timedelta(hours=2)
+# A run still "building" with no heartbeat for this long belongs to a worker that stopped: its
+# rows are removed. `metrics.rollup_jobs`, holding the lock, uses two lock leases instead.
+ABANDONED_AFTER = timedelta(minutes=10)
+
+
+class RunAbandoned(RuntimeError):
+    """The run was swept as abandoned while it built (its worker stalled past its lease)."""
 
 
 def rebuild_all(*, trigger: str = "command", today: datetime.date | None = None) -> RollupRun:
     """Rebuild every period's rollups, every site afresh, then switch readers to them."""
-    _clear_abandoned_runs()
+    clear_abandoned_runs()
     run = _build(period=None, trigger=trigger, today=today)
-    with connection.cursor() as cursor:  # the table was replaced: plans need its new statistics
+    with connection.cursor() as cursor:  # both tables were replaced: plans need their new statistics
         cursor.execute(f"ANALYZE {sql.ROLLUP}")  # noqa: S608
+        # Stale pointer statistics make `Rollup.objects.current()` look as if it kept a handful of
+        # rows, and PostgreSQL then sorts millions rather than walk an index to the first page.
+        cursor.execute(f"ANALYZE {sql.CURRENT}")  # noqa: S608
     return run
 
 
@@ -79,7 +90,8 @@ def _build(*, period: ReportingPeriod | None, trigger: str, today: datetime.date
                     cursor.execute(*statement)
                     run.rows += max(cursor.rowcount, 0)
                 run.steps_done += 1
-                run.save(update_fields=["rows", "steps_done"])  # progress, visible in admin while it builds
+                # Progress, visible in admin while it builds, and the run's sign of life.
+                RollupRun.objects.filter(pk=run.pk).update(rows=run.rows, steps_done=run.steps_done, heartbeat_at=Now())
         _switch(run, period.pk if period else None)
     except Exception as exc:
         _fail(run, exc, period.pk if period else None)
@@ -109,6 +121,8 @@ def _switch(run: RollupRun, period_id: int | None) -> None:
     """Readers move to the run's rows in this one transaction: every pointer the run rewrote,
     and none that a later run already holds. Organisations and sites with no figures any more
     lose their pointers and rows."""
+    if not RollupRun.objects.select_for_update().filter(pk=run.pk, status=RollupRunStatus.BUILDING).exists():
+        raise RunAbandoned(f"Rollup run {run.pk} was swept as abandoned before it could switch.")
     with connection.cursor() as cursor:
         stale, stale_params = sql.stale_pointers(run_id=run.pk, period_id=period_id)
         for statement in sql.switch_pointers(run_id=run.pk, period_id=period_id):
@@ -143,17 +157,24 @@ def _fail(run: RollupRun, exc: BaseException, period_id: int | None) -> None:
         logger.exception("Could not record the failure of rollup run %s", run.pk)
 
 
-def _clear_abandoned_runs() -> None:
+@transaction.atomic
+def clear_abandoned_runs(*, idle_for: timedelta = ABANDONED_AFTER) -> list[int]:
+    """Runs still building with no heartbeat (or start) for `idle_for`, by the database's clock:
+    marked failed and their rows removed. Locked first, so a run switching now is left alone."""
+    last_sign_of_life = Coalesce(F("heartbeat_at"), F("started_at"))
     abandoned = list(
-        RollupRun.objects.filter(status=RollupRunStatus.BUILDING, started_at__lt=timezone.now() - ABANDONED_AFTER).values_list(
-            "pk", flat=True
-        )
+        RollupRun.objects.select_for_update()
+        .alias(last_sign_of_life=last_sign_of_life)
+        .filter(status=RollupRunStatus.BUILDING, last_sign_of_life__lt=Now() - Value(idle_for))
+        .values_list("pk", flat=True)
     )
     if abandoned:
-        Rollup.objects.filter(run_id__in=abandoned).delete()
         RollupRun.objects.filter(pk__in=abandoned).update(
             status=RollupRunStatus.FAILED, finished_at=timezone.now(), error="Abandoned: the worker stopped before finishing."
         )
+        Rollup.objects.filter(run_id__in=abandoned).delete()
+        logger.warning("Rollup runs %s were abandoned by their worker; their rows are removed", abandoned)
+    return abandoned
 
 
 def latest_run(period: ReportingPeriod) -> RollupRun | None:

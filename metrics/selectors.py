@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -99,20 +98,30 @@ def sites_returns(sites: list[Site], *, today: datetime.date | None = None) -> l
     ]
 
 
-@dataclass(frozen=True)
-class CoverageCell:
+COVERAGE_LABELS = {
+    "on_time": "On time",
+    "late": "Late",
+    "missing": "Missing",
+    "not_yet_due": "Not yet due",
+    "not_expected": "Not expected",
+}
+
+
+class ReturnState(NamedTuple):
+    """What the coverage grid needs of a return: its id, status and its state in the grid."""
+
+    pk: int
+    status: str
+    state: str  # on_time or late once signed off, else missing or not_yet_due
+
+
+class CoverageCell(NamedTuple):  # a tuple: the grid has up to 24,000 of them
     state: str  # on_time, late, missing, not_yet_due, not_expected
-    return_record: Return | None = None
+    return_record: Return | ReturnState | None = None
 
     @property
     def label(self) -> str:
-        return {
-            "on_time": "On time",
-            "late": "Late",
-            "missing": "Missing",
-            "not_yet_due": "Not yet due",
-            "not_expected": "Not expected",
-        }[self.state]
+        return COVERAGE_LABELS[self.state]
 
 
 def _coverage_state(return_record: Return | None, period: ReportingPeriod, today: datetime.date) -> str:
@@ -124,7 +133,8 @@ def _coverage_state(return_record: Return | None, period: ReportingPeriod, today
 
 def coverage(user: Any, *, months: int = 12, today: datetime.date | None = None) -> dict[str, Any]:
     """Sites × months: on time, late, missing or not yet due; completeness (share of
-    expected returns signed off) and timeliness (share signed off by the initial deadline)."""
+    expected returns signed off) and timeliness (share signed off by the initial deadline).
+    Three queries; the returns are read as plain values (400 sites × 60 months is 24,000 cells)."""
     today = today or timezone.localdate()
     periods = list(ReportingPeriod.objects.filter(period_end__lt=today).order_by("-month")[:months])[::-1]
     sites = list(
@@ -133,23 +143,40 @@ def coverage(user: Any, *, months: int = 12, today: datetime.date | None = None)
         .select_related("place__icb__region", "wave")
         .order_by("place__icb__region__name", "name")
     )
+    blank = {p.pk: CoverageCell(_coverage_state(None, p, today)) for p in periods}
+    # On time or late worked out in SQL, as `_coverage_state` does (the sign-off's local date
+    # against the initial deadline): 24,000 time zone conversions in Python take longer.
+    signed = Case(
+        When(first_signed_off_at__isnull=True, then=Value("")),
+        When(first_signed_off_at__date__lte=F("period__initial_submission_due"), then=Value("on_time")),
+        default=Value("late"),
+        output_field=CharField(),
+    )
+    found = (
+        Return.objects.filter(site_id__in=[s.pk for s in sites], period__in=periods)
+        .annotate(signed=signed)
+        .values_list("site_id", "period_id", "id", "status", "signed")
+    )
     returns = {
-        (r.site_id, r.period_id): r
-        for r in Return.objects.filter(site__in=sites, period__in=periods).only(
-            "id", "site_id", "period_id", "status", "first_signed_off_at"
-        )
+        (site_id, period_id): ReturnState(pk, status, state or blank[period_id].state)
+        for site_id, period_id, pk, status, state in found
     }
+    unexpected = CoverageCell("not_expected")
     rows = []
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    columns = [(p.pk, p.period_end, totals[p.pk]) for p in periods]  # looked up once, not per cell
     for site in sites:
         cells = []
-        for period in periods:
-            expected = site.wave.start_date <= period.period_end
-            state = _coverage_state(returns.get((site.pk, period.pk)), period, today) if expected else "not_expected"
-            cells.append(CoverageCell(state, returns.get((site.pk, period.pk))))
-            if expected:
-                totals[period.pk]["expected"] += 1
-                totals[period.pk][state] += 1
+        site_id, started = site.pk, site.wave.start_date
+        for period_id, period_end, total in columns:
+            if started > period_end:
+                cells.append(unexpected)
+                continue
+            record = returns.get((site_id, period_id))
+            cell = blank[period_id] if record is None else CoverageCell(record.state, record)
+            cells.append(cell)
+            total["expected"] += 1
+            total[cell.state] += 1
         rows.append({"site": site, "cells": cells})
     summary = []
     for period in periods:
