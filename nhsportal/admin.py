@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
@@ -179,17 +178,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class LockAwareAdminAuthenticationForm(AdminAuthenticationForm):
+class LockAwareAdminAuthenticationForm(lockout.SaysWhenLocked, AdminAuthenticationForm):
     """Django admin's sign-in, which says so plainly when the account or address is locked."""
-
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except ValidationError:
-            lock = lockout.lock_for(username=self.data.get("username"), address=lockout.client_address(self.request))
-            if lock:
-                raise ValidationError(lock.message, code="locked") from None
-            raise
 
 
 admin.site.login_form = LockAwareAdminAuthenticationForm

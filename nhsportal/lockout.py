@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest
@@ -141,6 +141,23 @@ def unlock(*, username: str = "", address: str = "", by: Any) -> int:
         reason="Lock lifted by an administrator.",
     )
     return deleted
+
+
+class SaysWhenLocked:
+    """For a sign-in form (Django's or the admin's): when the account or address is locked, before
+    this attempt or by it, say that and when it ends, not "wrong password"."""
+
+    data: Any
+    request: HttpRequest | None
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()  # type: ignore[misc]
+        except ValidationError:
+            lock = lock_for(username=self.data.get("username"), address=client_address(self.request))
+            if lock:
+                raise ValidationError(lock.message, code="locked") from None
+            raise
 
 
 class LockoutModelBackend(ModelBackend):

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -29,18 +28,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.jinja", {"page_title": "Accessibility statement"})
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(lockout.SaysWhenLocked, AuthenticationForm):
     """Django's sign-in form, which says so plainly when the account or address is locked."""
-
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except ValidationError:
-            # Locked before this attempt, or by it: say that, not "wrong password".
-            lock = lockout.lock_for(username=self.data.get("username"), address=lockout.client_address(self.request))
-            if lock:
-                raise ValidationError(lock.message, code="locked") from None
-            raise
 
 
 class SignInView(auth_views.LoginView):
