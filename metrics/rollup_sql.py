@@ -70,12 +70,13 @@ CATEGORY_TARGETS = (
 )
 
 
-def insert_sites(*, run_id: int, period_id: int, today, only_changed: bool) -> tuple[str, list]:
+def insert_sites(*, run_id: int, period_id: int, today, only_changed: bool, table: str = ROLLUP) -> tuple[str, list]:
     """Site level, from each return's signed-off version. A site's cell is suppressed when any
     figure in it is (numerator or denominator, or either band of a derived 80+): it then adds
     nothing to either sum, rather than a partial figure or a zero. With `only_changed`, only
     sites whose pointer no longer matches their return (a new version signed off, or a change
-    in whether it is provisional or expected) are written; the others keep their rows."""
+    in whether it is provisional or expected) are written; the others keep their rows. `table`
+    is where the rows go: the rollup table, or a full rebuild's new table (`metrics.rollup_swap`)."""
     suppressed = "MAX(CASE WHEN v.numerator_suppressed OR v.denominator_suppressed THEN 1 ELSE 0 END)"
     unchanged = (
         f"AND NOT EXISTS (SELECT 1 FROM {CURRENT} k WHERE k.period_id = r.period_id AND k.level = %s "
@@ -105,7 +106,7 @@ def insert_sites(*, run_id: int, period_id: int, today, only_changed: bool) -> t
         f"GROUP BY r.period_id, r.site_id, v.metric_id, t.target_id"
     )
     sql = (
-        f"INSERT INTO {ROLLUP} ({COLUMNS}) {changed if only_changed else ''}"
+        f"INSERT INTO {table} ({COLUMNS}) {changed if only_changed else ''}"
         f"SELECT %s, g.period_id, %s, g.org_id, g.metric_id, g.category_id, g.version_id, g.num, g.den, {RATE}, "
         f"1, g.suppressed, g.expected, CASE WHEN g.provisional > 0 THEN TRUE ELSE FALSE END FROM ({inner}) g "
         f"ORDER BY g.org_id, g.metric_id, g.category_id"  # the index's order: written in runs, not scattered
@@ -114,7 +115,7 @@ def insert_sites(*, run_id: int, period_id: int, today, only_changed: bool) -> t
     return sql, ([period_id, RollupLevel.SITE, *signature] if only_changed else []) + params
 
 
-def _site_rows(*, run_id: int, period_id: int, incremental: bool) -> tuple[str, list]:
+def _site_rows(*, run_id: int, period_id: int, incremental: bool, table: str) -> tuple[str, list]:
     """The site rows the levels above are summed from: this run's, and in an incremental run
     also the current rows of the sites it did not rewrite (their figures have not changed), so
     every level of the run sums the same site rows readers will see."""
@@ -122,7 +123,7 @@ def _site_rows(*, run_id: int, period_id: int, incremental: bool) -> tuple[str, 
         "c.period_id, c.org_id, c.metric_id, c.category_id, c.sum_numerator, c.sum_denominator, "
         "c.units_reporting, c.units_suppressed, c.provisional"
     )
-    sql = f"SELECT {columns} FROM {ROLLUP} c WHERE c.period_id = %s AND c.level = %s AND c.run_id = %s"
+    sql = f"SELECT {columns} FROM {table} c WHERE c.period_id = %s AND c.level = %s AND c.run_id = %s"
     params = [period_id, RollupLevel.SITE, run_id]
     if incremental:
         sql += (
@@ -146,10 +147,10 @@ def _each_level(source: str, keys: tuple[str, ...], sums: str) -> tuple[str, lis
     return " UNION ALL ".join(parts), [level for level, _ in ABOVE]
 
 
-def insert_levels_above(*, run_id: int, period_id: int, incremental: bool) -> tuple[str, list]:
-    """ICB, region, England and wave for one period, from the site rows: sums add up, and so do
-    the units reporting and suppressed; a level is provisional if any site under it is."""
-    rows, rows_params = _site_rows(run_id=run_id, period_id=period_id, incremental=incremental)
+def insert_levels_above(*, run_id: int, period_id: int, incremental: bool, table: str = ROLLUP) -> tuple[str, list]:
+    """ICB, region, England and wave for one period, from the site rows in `table`: sums add up,
+    and so do the units reporting and suppressed; a level is provisional if any site under it is."""
+    rows, rows_params = _site_rows(run_id=run_id, period_id=period_id, incremental=incremental, table=table)
     sums = (
         "metric_id, category_id, CAST(SUM(num) AS BIGINT) AS num, CAST(SUM(den) AS BIGINT) AS den, "
         "SUM(reporting) AS reporting, SUM(suppressed) AS suppressed, SUM(provisional) AS provisional"
@@ -157,7 +158,7 @@ def insert_levels_above(*, run_id: int, period_id: int, incremental: bool) -> tu
     levels, levels_params = _each_level("by_place", ("metric_id", "category_id"), sums)
     expected, expected_params = _each_level("due", (), "SUM(n) AS n")
     sql = (
-        f"INSERT INTO {ROLLUP} ({COLUMNS}) "
+        f"INSERT INTO {table} ({COLUMNS}) "
         f"WITH c AS ({rows}), "
         # Where each site sits, looked up once per site rather than four joins per row.
         f"o AS MATERIALIZED (SELECT s.id AS site_id, pl.icb_id, i.region_id, s.wave_id FROM {_table(Site)} s "
@@ -195,16 +196,18 @@ def _new_pointers(run_id: int, period_id: int | None) -> tuple[str, list]:
     return sql, [run_id] + ([] if period_id is None else [period_id])
 
 
-def switch_pointers(*, run_id: int, period_id: int | None) -> list[tuple[str, list]]:
+def switch_pointers(*, run_id: int, period_id: int | None, remember_replaced: bool = True) -> list[tuple[str, list]]:
     """Point every (period, level, organisation) the run wrote at it, unless a later run already
-    has; remember the run each pointer leaves, whose rows are deleted after the switch."""
+    has; remember the run each pointer leaves, whose rows are deleted after the switch (unless
+    they have gone already, with the table a full rebuild replaced)."""
     new, new_params = _new_pointers(run_id, period_id)
     key = "k.period_id = n.period_id AND k.level = n.level AND k.org_id = n.org_id"
     return [
         # Summed once, read twice; created and dropped inside the switch's transaction.
         (f"CREATE TEMPORARY TABLE rollup_new_pointers AS {new}", new_params),
         (
-            f"UPDATE {CURRENT} AS k SET replaced_run_id = k.run_id, run_id = %s, version_id = n.version_id, "
+            f"UPDATE {CURRENT} AS k SET replaced_run_id = {'k.run_id' if remember_replaced else 'NULL'}, "
+            f"run_id = %s, version_id = n.version_id, "
             f"provisional = n.provisional, expected = n.expected FROM rollup_new_pointers AS n "
             f"WHERE {key} AND k.run_id < %s",
             [run_id, run_id],

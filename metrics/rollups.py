@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from metrics import rollup_sql as sql
+from metrics import rollup_swap
 from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupRun, RollupRunStatus
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def rebuild_all(*, trigger: str = "command", today: datetime.date | None = None)
     clear_abandoned_runs()
     run = _build(period=None, trigger=trigger, today=today)
     with connection.cursor() as cursor:  # both tables were replaced: plans need their new statistics
-        cursor.execute(f"ANALYZE {sql.ROLLUP}")  # noqa: S608
+        if not rollup_swap.in_use():  # a swapped-in table was analysed before the swap
+            cursor.execute(f"ANALYZE {sql.ROLLUP}")  # noqa: S608
         # Stale pointer statistics make `Rollup.objects.current()` look as if it kept a handful of
         # rows, and PostgreSQL then sorts millions rather than walk an index to the first page.
         cursor.execute(f"ANALYZE {sql.CURRENT}")  # noqa: S608
@@ -77,31 +79,40 @@ def _build(*, period: ReportingPeriod | None, trigger: str, today: datetime.date
     # Created (and committed) before the returns are read: a run with a higher id than any run
     # that existed when a sign-off committed has read that sign-off (`metrics.rollup_jobs`).
     run = RollupRun.objects.create(period=period, trigger=trigger, steps_total=2 * len(periods) + 1)
+    # A full rebuild on PostgreSQL fills a table of its own and swaps it in (`metrics.rollup_swap`).
+    swap = not incremental and rollup_swap.in_use()
     try:
+        table = rollup_swap.create(run) if swap else sql.ROLLUP
         run.source_read_at = timezone.now()
         run.save(update_fields=["source_read_at"])
         for each in periods:
             for reads_new_rows in (False, True):  # the site level, then the levels above it
                 if reads_new_rows:
-                    statement = sql.insert_levels_above(run_id=run.pk, period_id=each.pk, incremental=incremental)
+                    statement = sql.insert_levels_above(run_id=run.pk, period_id=each.pk, incremental=incremental, table=table)
                 else:
-                    statement = sql.insert_sites(run_id=run.pk, period_id=each.pk, today=today, only_changed=incremental)
-                with transaction.atomic(), connection.cursor() as cursor, _planner_hints(cursor, reads_new_rows):
+                    statement = sql.insert_sites(
+                        run_id=run.pk, period_id=each.pk, today=today, only_changed=incremental, table=table
+                    )
+                with transaction.atomic(), connection.cursor() as cursor, _planner_hints(cursor, reads_new_rows, swap):
                     cursor.execute(*statement)
                     run.rows += max(cursor.rowcount, 0)
+                    if swap and not reads_new_rows:
+                        rollup_swap.summarise_new_rows(run)  # for the levels above to find them
                 run.steps_done += 1
                 # Progress, visible in admin while it builds, and the run's sign of life.
                 RollupRun.objects.filter(pk=run.pk).update(rows=run.rows, steps_done=run.steps_done, heartbeat_at=Now())
-        _switch(run, period.pk if period else None)
+        if swap:
+            rollup_swap.build_indexes(run)
+        _switch(run, period.pk if period else None, swap=swap)
     except Exception as exc:
-        _fail(run, exc, period.pk if period else None)
+        _fail(run, exc, period.pk if period else None, swap=swap)
         raise
     _delete_replaced()
     return run
 
 
 @contextmanager
-def _planner_hints(cursor, reads_new_rows: bool) -> Iterator[None]:
+def _planner_hints(cursor, reads_new_rows: bool, swap: bool) -> Iterator[None]:
     """PostgreSQL only, for one statement. The levels above the site read rows this run has just
     written, which are not in the planner's statistics yet: expecting a handful, it would nest
     loops over them (hundreds of sites × every row), so hash joins are asked for. Memory enough
@@ -111,23 +122,32 @@ def _planner_hints(cursor, reads_new_rows: bool) -> Iterator[None]:
         yield
         return
     hints = ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"]
-    cursor.execute("; ".join(hints + (["SET LOCAL enable_nestloop = off"] if reads_new_rows else [])))
+    if reads_new_rows:
+        hints += ["SET LOCAL enable_nestloop = off"]
+        # The run's own table has no statistics yet either: its BRIN index is asked for, and hash
+        # aggregation rather than sorting the period's site rows (a third quicker).
+        hints += ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_sort = off"] if swap else []
+    cursor.execute("; ".join(hints))
     yield
-    cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
+    cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop; RESET enable_seqscan; RESET enable_sort")
 
 
 @transaction.atomic
-def _switch(run: RollupRun, period_id: int | None) -> None:
+def _switch(run: RollupRun, period_id: int | None, *, swap: bool = False) -> None:
     """Readers move to the run's rows in this one transaction: every pointer the run rewrote,
     and none that a later run already holds. Organisations and sites with no figures any more
-    lose their pointers and rows."""
+    lose their pointers and rows. With `swap`, the run's own table first becomes the rollup
+    table: the rows it replaces went with the old table."""
     if not RollupRun.objects.select_for_update().filter(pk=run.pk, status=RollupRunStatus.BUILDING).exists():
         raise RunAbandoned(f"Rollup run {run.pk} was swept as abandoned before it could switch.")
+    if swap:
+        rollup_swap.swap_in(run)
     with connection.cursor() as cursor:
         stale, stale_params = sql.stale_pointers(run_id=run.pk, period_id=period_id)
-        for statement in sql.switch_pointers(run_id=run.pk, period_id=period_id):
+        for statement in sql.switch_pointers(run_id=run.pk, period_id=period_id, remember_replaced=not swap):
             cursor.execute(*statement)
-        cursor.execute(sql.delete_rows_of_pointers(stale, "run_id"), stale_params)
+        if not swap:
+            cursor.execute(sql.delete_rows_of_pointers(stale, "run_id"), stale_params)
         cursor.execute(f"DELETE FROM {sql.CURRENT} WHERE id IN ({stale})", stale_params)  # noqa: S608
         if CurrentRollup.objects.filter(run_id__gt=run.pk).exists():
             cursor.execute(*sql.delete_superseded(run_id=run.pk))
@@ -142,10 +162,12 @@ def _delete_replaced() -> None:
         CurrentRollup.objects.filter(replaced_run_id__isnull=False).update(replaced_run_id=None)
 
 
-def _fail(run: RollupRun, exc: BaseException, period_id: int | None) -> None:
+def _fail(run: RollupRun, exc: BaseException, period_id: int | None, *, swap: bool = False) -> None:
     """Record why the run failed and take its half-built rows away; readers never saw them."""
     logger.exception("Rollup run %s failed", run.pk)
     try:
+        if swap:
+            rollup_swap.drop(run.pk)
         rows = Rollup.objects.filter(run=run)
         (rows.filter(period_id=period_id) if period_id else rows).delete()
         RollupRun.objects.filter(pk=run.pk).update(
@@ -173,6 +195,8 @@ def clear_abandoned_runs(*, idle_for: timedelta = ABANDONED_AFTER) -> list[int]:
             status=RollupRunStatus.FAILED, finished_at=timezone.now(), error="Abandoned: the worker stopped before finishing."
         )
         Rollup.objects.filter(run_id__in=abandoned).delete()
+        for run_id in abandoned if rollup_swap.in_use() else ():
+            rollup_swap.drop(run_id)
         logger.warning("Rollup runs %s were abandoned by their worker; their rows are removed", abandoned)
     return abandoned
 

@@ -112,9 +112,9 @@ def test_a_live_holder_keeps_its_lease_past_its_length(settings):
 def test_a_run_swept_as_abandoned_while_it_builds_never_switches(september, monkeypatch):
     real_hints = rollups._planner_hints
 
-    def stalled_past_its_lease(cursor, reads_new_rows):
+    def stalled_past_its_lease(*args):
         RollupRun.objects.filter(status=RollupRunStatus.BUILDING).update(status=RollupRunStatus.FAILED, error="Abandoned")
-        return real_hints(cursor, reads_new_rows)
+        return real_hints(*args)
 
     monkeypatch.setattr(rollups, "_planner_hints", stalled_past_its_lease)
 

@@ -19,9 +19,9 @@ _planner_hints = rollups._planner_hints
 
 
 @contextmanager
-def _slow_step(cursor, reads_new_rows):
+def _slow_step(*args):
     time.sleep(float(os.environ.get("SLOW_STEP_SECONDS", "1")))
-    with _planner_hints(cursor, reads_new_rows):
+    with _planner_hints(*args):
         yield
 
 
