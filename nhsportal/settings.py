@@ -150,6 +150,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Rollups (docs/adr/0015): the one-at-a-time lock's lease, renewed while its holder lives, and
 # how often beat drains the rollup requests' outbox.
 ROLLUP_LOCK_LEASE_SECONDS = config.env_int("ROLLUP_LOCK_LEASE_SECONDS", 60)
+# A full rebuild on PostgreSQL builds this many periods at once, each on its own connection.
+ROLLUP_BUILD_CONNECTIONS = config.env_int("ROLLUP_BUILD_CONNECTIONS", 2)
 # Sending a task while Redis is down fails within a second instead of retrying for many: the web
 # process has someone waiting (the worker's own reconnecting is separate and patient).
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -10,8 +10,8 @@ import datetime
 import pytest
 from django.db import connection
 
-from metrics import rollup_swap, rollups
-from metrics.models import Rollup, RollupRun, RollupRunStatus
+from metrics import rollup_sql, rollup_swap, rollups
+from metrics.models import ReportingPeriod, Rollup, RollupRun, RollupRunStatus
 from tests.metrics.rollup_world import TODAY, rolled_up_world
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the table swap is PostgreSQL's; CI runs on it")
@@ -88,3 +88,46 @@ def test_a_table_still_being_built_is_left_alone(catalogue):
 
     assert rollup_swap.drop_leftovers() == []
     assert _build_tables() == [rollup_swap.table_for(building)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_periods_are_built_in_lanes_with_the_same_figures(catalogue, settings, monkeypatch):
+    """The worker's case: no transaction around the run, so its periods are shared among
+    connections (threads); the figures are those of one lane."""
+    settings.ROLLUP_BUILD_CONNECTIONS = 1
+    rolled_up_world(sites=3, months=4)
+    one_lane = _figures()
+    lanes_used = []
+    real_in_lanes = rollups._in_lanes
+    monkeypatch.setattr(rollups, "_in_lanes", lambda lanes, *args: lanes_used.append(lanes) or real_in_lanes(lanes, *args))
+    settings.ROLLUP_BUILD_CONNECTIONS = 3
+
+    run = rollups.rebuild_all(today=TODAY)
+
+    assert lanes_used == [3]
+    assert _figures() == one_lane
+    assert (run.steps_done, run.rows) == (run.steps_total, Rollup.objects.count())
+    assert not _build_tables()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lane_that_fails_fails_the_run_and_leaves_the_previous_figures(catalogue, settings, monkeypatch):
+    rolled_up_world(sites=2, months=4)
+    before = _figures()
+    settings.ROLLUP_BUILD_CONNECTIONS = 2
+    real_insert = rollup_sql.insert_levels_above
+    months = sorted(ReportingPeriod.objects.values_list("pk", flat=True))
+
+    def one_period_fails(**kwargs):
+        if kwargs["period_id"] == months[-1]:
+            raise RuntimeError("disk full")
+        return real_insert(**kwargs)
+
+    monkeypatch.setattr(rollup_sql, "insert_levels_above", one_period_fails)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        rollups.rebuild_all(today=TODAY)
+
+    assert _figures() == before
+    failed = RollupRun.objects.get(status=RollupRunStatus.FAILED)
+    assert "disk full" in failed.error and not _build_tables()
