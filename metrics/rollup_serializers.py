@@ -96,8 +96,11 @@ class CoverageSerializer(serializers.Serializer):
     @staticmethod
     def from_selector(data: dict[str, Any]) -> dict[str, Any]:
         """`metrics.selectors.coverage` as this serializer's output, built directly: the grid has up
-        to 24,000 cells, too many to pass field by field through the serializers above."""
+        to 24,000 cells, too many to pass field by field through the serializers above. The
+        selector shares one cell object among every cell in the same state; so does this, per month
+        (a few dozen objects, rendered to the same JSON as one per cell)."""
         months = [p.month.strftime("%Y-%m") for p in data["periods"]]
+        shown: list[dict[Any, dict[str, Any]]] = [{} for _ in months]
         rows = []
         for row in data["rows"]:
             site = row["site"]
@@ -111,12 +114,8 @@ class CoverageSerializer(serializers.Serializer):
                         "wave": site.wave.number,
                     },
                     "cells": [
-                        {
-                            "month": month,
-                            "state": cell.state,
-                            "return_status": cell.return_record.status if cell.return_record else None,
-                        }
-                        for month, cell in zip(months, row["cells"], strict=True)
+                        month_cells.get(cell) or month_cells.setdefault(cell, _coverage_cell(month, cell))
+                        for month, month_cells, cell in zip(months, shown, row["cells"], strict=True)
                     ],
                 }
             )
@@ -125,6 +124,10 @@ class CoverageSerializer(serializers.Serializer):
             for s in data["summary"]
         ]
         return {"months": months, "summary": CoverageMonthSerializer(summary, many=True).data, "rows": rows}
+
+
+def _coverage_cell(month: str, cell: Any) -> dict[str, Any]:
+    return {"month": month, "state": cell.state, "return_status": cell.return_record.status if cell.return_record else None}
 
 
 class CoverageQuerySerializer(serializers.Serializer):

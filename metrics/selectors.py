@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -108,14 +108,14 @@ COVERAGE_LABELS = {
 
 
 class ReturnState(NamedTuple):
-    """What the coverage grid needs of a return: its id, status and its state in the grid."""
+    """What the coverage grid needs of a return: its status and its state in the grid. One is
+    shared by every return in the same status and state."""
 
-    pk: int
     status: str
     state: str  # on_time or late once signed off, else missing or not_yet_due
 
 
-class CoverageCell(NamedTuple):  # a tuple: the grid has up to 24,000 of them
+class CoverageCell(NamedTuple):  # shared, like ReturnState: the grid has up to 24,000 cells
     state: str  # on_time, late, missing, not_yet_due, not_expected
     return_record: Return | ReturnState | None = None
 
@@ -144,6 +144,15 @@ def coverage(user: Any, *, months: int = 12, today: datetime.date | None = None)
         .order_by("place__icb__region__name", "name")
     )
     blank = {p.pk: CoverageCell(_coverage_state(None, p, today)) for p in periods}
+    unexpected = CoverageCell("not_expected")
+    # The grid before the returns are read: every cell a shared object, so 24,000 cells cost
+    # 400 lists rather than 24,000 objects (and the garbage collector's passes over them).
+    ends = [(p.period_end, blank[p.pk]) for p in periods]
+    grid = {}
+    for site in sites:
+        started = site.wave.start_date
+        grid[site.pk] = [unexpected if started > end else cell for end, cell in ends]
+    column = {p.pk: number for number, p in enumerate(periods)}
     # On time or late worked out in SQL, as `_coverage_state` does (the sign-off's local date
     # against the initial deadline): 24,000 time zone conversions in Python take longer.
     signed = Case(
@@ -153,44 +162,36 @@ def coverage(user: Any, *, months: int = 12, today: datetime.date | None = None)
         output_field=CharField(),
     )
     found = (
-        Return.objects.filter(site_id__in=[s.pk for s in sites], period__in=periods)
+        Return.objects.filter(site_id__in=list(grid), period__in=periods)
         .annotate(signed=signed)
-        .values_list("site_id", "period_id", "id", "status", "signed")
+        .order_by()  # read into the grid: the model's ordering would cost a join and a sort of 24,000 rows
+        .values_list("site_id", "period_id", "status", "signed")
     )
-    returns = {
-        (site_id, period_id): ReturnState(pk, status, state or blank[period_id].state)
-        for site_id, period_id, pk, status, state in found
-    }
-    unexpected = CoverageCell("not_expected")
-    rows = []
-    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    columns = [(p.pk, p.period_end, totals[p.pk]) for p in periods]  # looked up once, not per cell
-    for site in sites:
-        cells = []
-        site_id, started = site.pk, site.wave.start_date
-        for period_id, period_end, total in columns:
-            if started > period_end:
-                cells.append(unexpected)
-                continue
-            record = returns.get((site_id, period_id))
-            cell = blank[period_id] if record is None else CoverageCell(record.state, record)
-            cells.append(cell)
-            total["expected"] += 1
-            total[cell.state] += 1
-        rows.append({"site": site, "cells": cells})
+    shared: dict[tuple[str, str], CoverageCell] = {}
+    for site_id, period_id, status, signed_state in found:
+        cells, number = grid[site_id], column[period_id]
+        if cells[number] is unexpected:
+            continue  # the site had not started: not counted, whatever was filed
+        state = signed_state or blank[period_id].state
+        cell = shared.get((state, status))
+        if cell is None:
+            cell = shared[(state, status)] = CoverageCell(state, ReturnState(status, state))
+        cells[number] = cell
+    rows = [{"site": site, "cells": grid[site.pk]} for site in sites]
     summary = []
-    for period in periods:
-        t = totals[period.pk]
+    for number, period in enumerate(periods):
+        counts = Counter(cells[number].state for cells in grid.values())
+        expected = sum(counts.values()) - counts["not_expected"]
         due = today > period.initial_submission_due
         summary.append(
             {
                 "period": period,
-                "expected": t["expected"],
-                "on_time": t["on_time"],
-                "late": t["late"],
-                "missing": t["missing"],
-                "completeness": _percent(t["on_time"] + t["late"], t["expected"]) if due else None,
-                "timeliness": _percent(t["on_time"], t["expected"]) if due else None,
+                "expected": expected,
+                "on_time": counts["on_time"],
+                "late": counts["late"],
+                "missing": counts["missing"],
+                "completeness": _percent(counts["on_time"] + counts["late"], expected) if due else None,
+                "timeliness": _percent(counts["on_time"], expected) if due else None,
             }
         )
     return {"periods": periods, "rows": rows, "summary": summary}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from dashboards.tables import cell_html
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
 
@@ -63,6 +64,7 @@ def environment(**options: Any) -> Environment:
             "field_params": macro_params,
             "form_errors": error_summary_items,
             "roles_of": roles_of,
+            "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }
