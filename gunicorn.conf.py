@@ -20,3 +20,14 @@ errorlog = "-"
 # A worker is recycled after this many requests (with jitter), so a slow leak never builds up.
 max_requests = 2000
 max_requests_jitter = 200
+
+# The application is loaded once, in the parent, and warmed there (views imported, templates
+# compiled, the heap frozen for the collector) before the workers fork: a new or recycled worker
+# answers its first request as fast as its thousandth (nhsportal/warmup.py).
+preload_app = True
+
+
+def when_ready(server):  # the parent, after loading the application and before forking
+    from nhsportal.warmup import warm
+
+    warm()
