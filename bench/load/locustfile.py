@@ -85,6 +85,10 @@ class TaskforceBrowsing(HttpUser):
     wait_time = between(*PLAN["think_time_seconds"])
 
     def on_start(self) -> None:
+        # Each member somewhere in their pause between pages when the run starts, as at any moment
+        # of a meeting, rather than all fifty opening a page in the same millisecond (locust
+        # starts every user at once: a burst the meeting never makes).
+        gevent.sleep(random.uniform(0, PLAN["think_time_seconds"][1]))  # noqa: S311
         person = PLAN["taskforce"][next(_people) % len(PLAN["taskforce"])]
         self.page_headers = {**PROXY, "Cookie": f"sessionid={person['session']}"}
         self.api_headers = {**PROXY, "Authorization": f"Token {person['token']}"}
