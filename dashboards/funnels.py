@@ -7,16 +7,12 @@ rollups: a new rollup makes a new key, and readers never see a funnel older than
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 
 from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupLevel
 from metrics.stats.funnel import FunnelResult, funnel
-
-logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 24 * 60 * 60
 CURVE_POINTS = 60
@@ -98,16 +94,3 @@ def warm_latest() -> int:
     if not periods or cat.total is None:
         return 0
     return len(site_funnels(periods[-1], [m.pk for m in cat.metrics if m.has_rate], cat.total.pk))
-
-
-def warm_before_switch(sender: Any, **kwargs: Any) -> None:
-    """`metrics.rollups.switching`: inside a period run's switch, before it commits, the latest
-    month's funnels for the figures about to be current, so that nobody who opens the overview
-    right after a sign-off computes them (0.3 s at 43 sites, 1.5 s at 400). Read in the
-    switch's own transaction, they are exactly the figures readers will see; the key names
-    the new run, so until the commit nobody asks for it. Never fails the switch."""
-    try:
-        with transaction.atomic():
-            warm_latest()
-    except Exception:  # the worker warms again after the commit (metrics.tasks); readers compute it if all else fails
-        logger.exception("Could not compute the funnels before the rollup switch")

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Now
-from django.dispatch import Signal
 from django.utils import timezone
 
 from metrics import rollup_sql as sql
@@ -40,13 +39,6 @@ logger = logging.getLogger(__name__)
 # A run still "building" with no heartbeat for this long belongs to a worker that stopped: its
 # rows are removed. `metrics.rollup_jobs`, holding the lock, uses two lock leases instead.
 ABANDONED_AFTER = timedelta(minutes=10)
-
-
-# Sent inside a switch's transaction, once the run's rows are what readers will see when it
-# commits (`run`, `period_id`; None for every period): what is derived from the rollups (the
-# dashboards' funnels) can be made ready before anyone sees the new figures. A receiver's
-# failure must not fail the switch: it runs in a savepoint of its own and reports its errors.
-switching = Signal()
 
 
 class RunAbandoned(RuntimeError):
@@ -212,8 +204,6 @@ def _switch(run: RollupRun, period_id: int | None, *, swap: bool = False) -> Non
             cursor.execute(*sql.delete_superseded(run_id=run.pk))
     run.status, run.finished_at, run.steps_done = RollupRunStatus.COMPLETE, timezone.now(), run.steps_total
     run.save(update_fields=["status", "finished_at", "steps_done"])
-    if not swap:  # (a swap holds the rollup table's lock: readers would wait for the receivers)
-        switching.send(sender=RollupRun, run=run, period_id=period_id)
 
 
 def _delete_replaced() -> None:
