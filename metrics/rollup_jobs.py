@@ -29,6 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 
 from metrics import rollups
@@ -37,6 +38,11 @@ from metrics.models import CurrentRollup, ReportingPeriod, RollupRequest, Rollup
 logger = logging.getLogger(__name__)
 
 LOCK = "rollups:lock"
+
+# Sent after each run a job builds has switched and committed (`run`): what is derived from the
+# rollups (the dashboards' funnels) is brought up to date at once, not after the whole burst of
+# sign-offs the job may go on to build. Receivers' errors are logged, never raised.
+built = Signal()
 
 
 def lease_seconds() -> int:
@@ -89,6 +95,7 @@ def build_now(*, period: ReportingPeriod | None = None, trigger: str = "command"
         upto = _latest_pending_id()
         run = rollups.rollup_period(period, trigger=trigger) if period else rollups.rebuild_all(trigger=trigger)
         _mark_done(upto=upto, run=run, period_id=period.pk if period else None)
+    _announce(run)
     return run
 
 
@@ -127,6 +134,7 @@ def _build_one_batch() -> bool:
     if full:
         run = rollups.rebuild_all(trigger=full[0])
         _mark_done(upto=upto, run=run, period_id=None)
+        _announce(run)
         rollups.reclaim_space()
         return True
     triggers: dict[int, str] = {}
@@ -136,7 +144,14 @@ def _build_one_batch() -> bool:
     for period_id, trigger in sorted(triggers.items()):
         run = rollups.rollup_period(periods[period_id], trigger=trigger)
         _mark_done(upto=upto, run=run, period_id=period_id)
+        _announce(run)
     return True
+
+
+def _announce(run: RollupRun) -> None:
+    for receiver, response in built.send_robust(sender=RollupRun, run=run):
+        if isinstance(response, Exception):
+            logger.error("After rollup run %s, %s failed", run.pk, getattr(receiver, "__qualname__", receiver), exc_info=response)
 
 
 class Lease:

@@ -27,14 +27,14 @@ RETRYABLE = (OperationalError, InterfaceError, RedisError, ConnectionError, Time
 def rollup_period_task(period_id: int, after_run_id: int | None = None) -> str:
     """After a sign-off: build what the outbox holds now, its own request included, coalesced
     with other sign-offs (metrics.rollup_jobs). Only a shortcut: beat drains the outbox anyway."""
-    return _warmed(rollup_jobs.drain(period_id=period_id, after_run_id=after_run_id))
+    return rollup_jobs.drain(period_id=period_id, after_run_id=after_run_id)
 
 
 @shared_task(ignore_result=True)
 def drain_rollup_requests_task() -> str:
     """Every minute (beat): the rollup requests' outbox, so a request whose task was never sent
     (broker down at the sign-off) or whose worker died is built within a minute or two."""
-    return _warmed(rollup_jobs.drain())
+    return rollup_jobs.drain()
 
 
 @shared_task(
@@ -43,17 +43,7 @@ def drain_rollup_requests_task() -> str:
 def rebuild_rollups_task() -> str:
     """Nightly: every period rebuilt, so deadlines passing (provisional → final) and any missed
     sign-off are caught up."""
-    return _warmed(rollup_jobs.request_full_rebuild(trigger="nightly"))
-
-
-def _warmed(outcome: str) -> str:
-    """Once new rollups are in place, the dashboards' funnels for them are computed here, in the
-    worker, rather than by the first person to open the overview (seconds at national scale)."""
-    if outcome == "built":
-        from dashboards.funnels import warm_latest
-
-        warm_latest()
-    return outcome
+    return rollup_jobs.request_full_rebuild(trigger="nightly")
 
 
 def request_period_rollup(period_id: int) -> None:
