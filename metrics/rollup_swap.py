@@ -52,7 +52,9 @@ def create(run: RollupRun) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TABLE {name} (LIKE {quoted(LIVE)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)")
-        cursor.execute(f"CREATE INDEX {quoted(table_for(run) + '_period')} ON {name} USING brin (period_id) WITH (pages_per_range = 32)")
+        cursor.execute(
+            f"CREATE INDEX {quoted(table_for(run) + '_period')} ON {name} USING brin (period_id) WITH (pages_per_range = 32)"
+        )
     return name
 
 
