@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
 
 from dashboards import figures, funnels, sharing
 from dashboards.figures import ENGLAND, Catalogue
+from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
 from metrics.stats.spc import xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
 ENGAGEMENT_METRICS = ("COHORT", "P1_CASELOAD")
-RATE_PLACES = Decimal("0.1")
 
 
 def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinition:
@@ -193,11 +193,7 @@ def engagement(user: Any) -> dict[str, Any]:
 def _engagement_row(label: str, cohort: int | None, caseload: int | None, units: int | None) -> dict[str, Any]:
     """One month's figures. Plain values only (no model instances): Python's garbage collector
     then leaves the 4,800 of them alone."""
-    rate = (
-        (Decimal(caseload) * 100 / Decimal(cohort)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-        if cohort and caseload is not None
-        else None
-    )
+    rate = present(Decimal(caseload) * 100 / Decimal(cohort)) if cohort and caseload is not None else None
     return {"label": label, "cohort": cohort, "caseload": caseload, "rate": rate, "units": units}
 
 

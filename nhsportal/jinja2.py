@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from numbers import Number
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup, escape
 
-from dashboards.tables import cell_html
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
 
@@ -43,6 +44,21 @@ def figure(value: int | Decimal | float | None, places: int = 0) -> str:
     if value is None:
         return "–"
     return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+NO_FIGURE = Markup('<span class="nhsuk-u-visually-hidden">No figure</span>–')
+
+
+def cell_html(value: Any) -> Markup:
+    """A figure in a dashboard table: a dash (read out as "No figure") for nothing, whole numbers
+    with thousands separators, other numbers to one decimal place (`figure`), text escaped. One
+    function, not a Jinja macro per cell: every table reads alike, and 400 sites × 13 months of
+    cells render in milliseconds."""
+    if value is None or value == "":
+        return NO_FIGURE
+    if isinstance(value, Number):
+        return escape(figure(value, 0 if isinstance(value, int) else 1))
+    return escape(value)
 
 
 def problem_text(message: str, sheet: str = "", cell: str = "") -> str:

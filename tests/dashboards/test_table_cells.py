@@ -8,8 +8,8 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from dashboards.tables import Table, cell_html
-from nhsportal.jinja2 import figure
+from dashboards.tables import Table
+from nhsportal.jinja2 import cell_html, figure
 
 NO_FIGURE = '<span class="nhsuk-u-visually-hidden">No figure</span>–'
 
