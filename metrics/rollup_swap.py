@@ -161,14 +161,14 @@ def drop_leftovers() -> list[int]:
     could drop its own): nobody will swap them in."""
     if not in_use():
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
-            [PREFIX.replace("_", r"\_") + "%"],
-        )
-        run_ids = [int(name[len(PREFIX) :]) for (name,) in cursor.fetchall() if name[len(PREFIX) :].isdigit()]
+    run_ids = [int(name[len(PREFIX) :]) for name in build_tables() if name[len(PREFIX) :].isdigit()]
     building = set(RollupRun.objects.filter(pk__in=run_ids, status=RollupRunStatus.BUILDING).values_list("pk", flat=True))
     return [run_id for run_id in run_ids if run_id not in building and drop(run_id)]
+
+
+def build_tables() -> list[str]:
+    """Runs' own tables still in the database, by name."""
+    return sorted(name for name in connection.introspection.table_names() if name.startswith(PREFIX))
 
 
 def rows_in(run: RollupRun) -> int:

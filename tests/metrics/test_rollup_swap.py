@@ -38,16 +38,12 @@ def _figures() -> list[tuple]:
     )  # fmt: skip
 
 
-def _build_tables() -> list[str]:
-    return [name for name in connection.introspection.table_names() if name.startswith(rollup_swap.PREFIX)]
-
-
 def test_the_swapped_in_table_has_the_migrations_indexes_and_constraints_and_the_same_figures(catalogue):
     schema_before = _schema()
     rolled_up_world(sites=3, months=2)  # one full rebuild, swapped in
     figures = _figures()
     assert _schema() == schema_before, "same index and constraint names and definitions as the migrations made"
-    assert not _build_tables()
+    assert not rollup_swap.build_tables()
     assert figures and set(Rollup.objects.values_list("run_id", flat=True)) == {RollupRun.objects.latest("pk").pk}
 
     second = rollups.rebuild_all(today=TODAY)
@@ -72,11 +68,11 @@ def test_tables_of_runs_that_stopped_are_dropped_by_the_next_rebuild(catalogue):
     stopped = RollupRun.objects.create(trigger="nightly", status=RollupRunStatus.BUILDING)
     rollup_swap.create(stopped)  # its worker was killed while it built
     RollupRun.objects.filter(pk=stopped.pk).update(started_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
-    assert _build_tables() == [rollup_swap.table_for(stopped)]
+    assert rollup_swap.build_tables() == [rollup_swap.table_for(stopped)]
 
     rollups.rebuild_all(today=TODAY)
 
-    assert not _build_tables()
+    assert not rollup_swap.build_tables()
     stopped.refresh_from_db()
     assert stopped.status == RollupRunStatus.FAILED, "swept as abandoned"
 
@@ -87,7 +83,7 @@ def test_a_table_still_being_built_is_left_alone(catalogue):
     rollup_swap.create(building)
 
     assert rollup_swap.drop_leftovers() == []
-    assert _build_tables() == [rollup_swap.table_for(building)]
+    assert rollup_swap.build_tables() == [rollup_swap.table_for(building)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,7 +103,7 @@ def test_outside_a_transaction_the_periods_are_built_in_lanes_with_the_same_figu
     assert lanes_used == [3]
     assert _figures() == one_lane
     assert (run.steps_done, run.rows) == (run.steps_total, Rollup.objects.count())
-    assert not _build_tables()
+    assert not rollup_swap.build_tables()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,4 +126,4 @@ def test_a_lane_that_fails_fails_the_run_and_leaves_the_previous_figures(catalog
 
     assert _figures() == before
     failed = RollupRun.objects.get(status=RollupRunStatus.FAILED)
-    assert "disk full" in failed.error and not _build_tables()
+    assert "disk full" in failed.error and not rollup_swap.build_tables()
