@@ -174,9 +174,10 @@ def spc_table(chart: dict[str, Any]) -> Table:
             "upper": present(spc.upper_limit),
             "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
         }
+        flagged = sum(bool(p["rules"]) for p in chart["points"])
         table.summary = (
             f"XmR chart over {len(chart['points'])} months: mean {present(spc.mean)}, limits {present(spc.lower_limit)} "
-            f"to {present(spc.upper_limit)}; {sum(bool(p['rules']) for p in chart['points'])} months flagged as special cause."
+            f"to {present(spc.upper_limit)}; {flagged} {'month' if flagged == 1 else 'months'} flagged as special cause."
         )
     else:
         table.summary = "Fewer than two months in a row have figures: no chart yet."
