@@ -172,7 +172,7 @@ def request_access(
 
 @transaction.atomic
 def decide_access(*, request: AccessRequest, by: Any, approve: bool, note: str = "") -> AccessRequest:
-    request = AccessRequest.objects.select_for_update().select_related("user", "site", "place").get(pk=request.pk)
+    request = AccessRequest.objects.select_for_update(of=("self",)).select_related("user", "site", "place").get(pk=request.pk)
     if not rules.can_decide(by, request):
         raise PermissionDenied("Only the site's lead or an administrator may decide this request.")
     if request.status != RequestStatus.PENDING:
