@@ -160,7 +160,12 @@ def access_requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/requests.jinja",
-        {"page_title": "Access requests", "requests": list(selectors.requests_for_approver(request.user))},
+        {
+            "page_title": "Access requests",
+            "nav": "access",
+            "requests": list(selectors.requests_for_approver(request.user)),
+            "lead_sites": list(Site.objects.filter(pk__in=roles_of(request.user).lead_site_ids).order_by("name")),
+        },
     )
 
 
@@ -213,6 +218,7 @@ def access_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/confirm.jinja",
         {
             "page_title": f"Who keeps access to {site.name}",
+            "nav": "access",
             "site": site,
             "people": people,
             "quarter": services.quarter_of(timezone.localdate()),

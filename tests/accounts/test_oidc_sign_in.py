@@ -224,3 +224,22 @@ def test_no_mail_is_sent_by_signing_in(client, settings):
         _use(settings, issuer)
         client.get(path_and_query(_through_provider(client)))
     assert mail.outbox == []
+
+
+def test_the_jwks_is_kept_and_fetched_again_when_the_provider_rotates_its_key(client, settings):
+    with running_provider(redirect_uris=[CALLBACK]) as issuer:
+        _use(settings, issuer)
+        client.get(path_and_query(_through_provider(client, "first")))
+        provider = oidc.providers()[0]
+        cached = oidc.client_for(provider).server_metadata["jwks"]
+        assert [key["kid"] for key in cached["keys"]] == ["portal-test-key"]  # kept after the first sign-in
+        # As if the portal had cached the provider's keys before it rotated to a new one.
+        old = RSAKey.generate_key(2048).as_dict(private=False)
+        oidc.client_for(provider).server_metadata["jwks"] = {"keys": [{**old, "kid": "retired-key"}]}
+        client.post(reverse("logout"))
+
+        response = client.get(path_and_query(_through_provider(client, "second")))
+
+    assert response.status_code == 302
+    assert OidcIdentity.objects.filter(subject="second").exists()
+    assert [key["kid"] for key in oidc.client_for(provider).server_metadata["jwks"]["keys"]] == ["portal-test-key"]
