@@ -152,6 +152,12 @@ def finish(request: HttpRequest, provider: Provider) -> tuple[dict[str, Any], st
     skew = settings.OIDC_CLOCK_SKEW_SECONDS
     try:
         metadata = client.load_server_metadata()
+        returned_issuer = request.GET.get("iss")
+        if returned_issuer and returned_issuer != metadata.get("issuer"):
+            # RFC 9207: the answer names another issuer than the one this sign-in went to (mix-up).
+            raise SignInRefused(
+                f"The answer did not come from {provider.label}. Start signing in again.", status=400, code="iss_param"
+            )
         claims_options = {
             "iss": {"essential": True, "value": metadata.get("issuer")},
             "aud": {"essential": True, "value": provider.client_id},

@@ -243,3 +243,36 @@ def test_the_jwks_is_kept_and_fetched_again_when_the_provider_rotates_its_key(cl
     assert response.status_code == 302
     assert OidcIdentity.objects.filter(subject="second").exists()
     assert [key["kid"] for key in oidc.client_for(provider).server_metadata["jwks"]["keys"]] == ["portal-test-key"]
+
+
+def test_an_answer_naming_another_issuer_is_refused(client, settings):
+    with running_provider(redirect_uris=[CALLBACK]) as issuer:
+        _use(settings, issuer)
+        callback = path_and_query(_through_provider(client)).replace("iss=", "was=")
+        response = client.get(callback + "&iss=https%3A%2F%2Fevil.example")
+
+    _assert_refused(response, "did not come from")
+    assert not get_user_model().objects.exists()
+
+
+def test_a_closed_account_cannot_sign_in_through_the_provider(client, settings):
+    with running_provider(redirect_uris=[CALLBACK]) as issuer:
+        _use(settings, issuer)
+        client.get(path_and_query(_through_provider(client)))
+        leaver = OidcIdentity.objects.get(subject="a.smith").user
+        leaver.is_active = False
+        leaver.save()
+        client.post(reverse("logout"))
+
+        response = client.get(path_and_query(_through_provider(client)))
+
+    _assert_refused(response, "closed")
+
+
+def test_a_provider_that_cannot_be_reached_says_so(client, settings):
+    _use(settings, "http://127.0.0.1:9")  # the discard port: nothing answers
+
+    response = client.get(reverse("oidc-start", args=["cis2"]))
+
+    assert response.status_code == 503
+    assert "cannot be reached just now" in response.content.decode()
