@@ -276,3 +276,27 @@ def test_a_provider_that_cannot_be_reached_says_so(client, settings):
 
     assert response.status_code == 503
     assert "cannot be reached just now" in response.content.decode()
+
+
+def test_an_administrator_links_an_existing_password_account_which_then_signs_in_through_the_provider(client, settings):
+    from nhsportal.models import Role
+    from tests.nhsportal.factories import user_with_role
+
+    admin = user_with_role(Role.ADMINISTRATOR, is_superuser=True)
+    existing = user_with_role(Role.TASKFORCE_MEMBER, username="alex.existing")
+    with running_provider(redirect_uris=[CALLBACK]) as issuer:
+        _use(settings, issuer)
+        client.force_login(admin)
+        response = client.post(
+            reverse("admin:accounts_oidcidentity_add"),
+            {"user": existing.pk, "provider": "cis2", "issuer": issuer, "subject": "alex-sub"},
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert AuditEvent.objects.filter(action="account.linked", actor=admin, object_id=str(existing.pk)).exists()
+        client.post(reverse("logout"))
+
+        response = client.get(path_and_query(_through_provider(client, "alex-sub")))
+
+    assert response.status_code == 302 and response["Location"] == reverse("home")  # they hold a role already
+    assert client.session["_auth_user_id"] == str(existing.pk)
+    assert get_user_model().objects.count() == 2
