@@ -164,3 +164,12 @@ def oidc_providers(env: str) -> list[dict[str, object]]:
             }
         )
     return providers
+
+
+def oidc_clock_skew() -> int:
+    """OIDC_CLOCK_SKEW_SECONDS: how far apart the portal's and a provider's clocks may be when an
+    ID token's exp and iat are checked. Bounded at five minutes: more would let old tokens in."""
+    skew = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+    if not 0 <= skew <= 300:
+        raise ImproperlyConfigured(f"OIDC_CLOCK_SKEW_SECONDS must be between 0 and 300; got {skew}.")
+    return skew

@@ -104,7 +104,7 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordPolicyBackend"]
 # OIDC_PROVIDERS; passwords on by default in development and test (the demo), off in production.
 OIDC_PROVIDERS = config.oidc_providers(ENV)
 PASSWORD_SIGN_IN = config.env_bool("PASSWORD_SIGN_IN", default=not IS_PRODUCTION)
-OIDC_CLOCK_SKEW_SECONDS = config.env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_CLOCK_SKEW_SECONDS = config.oidc_clock_skew()
 OIDC_MAX_TOKEN_AGE_SECONDS = config.env_int("OIDC_MAX_TOKEN_AGE_SECONDS", 600)
 # Accounts with no sign-in for this many days lose their roles (a daily beat job), with notice.
 ACCESS_INACTIVE_DAYS = config.env_int("ACCESS_INACTIVE_DAYS", 90)

@@ -162,3 +162,11 @@ def test_outside_production_a_local_provider_on_plain_http_is_allowed(monkeypatc
     [local] = config.oidc_providers("development")
 
     assert local["issuer"] == "http://127.0.0.1:9000"
+
+
+def test_the_clock_skew_allowed_is_bounded(monkeypatch):
+    monkeypatch.setenv("OIDC_CLOCK_SKEW_SECONDS", "3600")
+    with pytest.raises(ImproperlyConfigured, match="between 0 and 300"):
+        config.oidc_clock_skew()
+    monkeypatch.setenv("OIDC_CLOCK_SKEW_SECONDS", "30")
+    assert config.oidc_clock_skew() == 30
