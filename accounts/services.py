@@ -277,6 +277,7 @@ def expire_inactive(*, now: datetime.datetime | None = None) -> list[str]:
         .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
         .distinct()
     )
+    _warn_before_expiry(now=now, cutoff=cutoff)
     expired = []
     for user in stale:
         assignments = list(RoleAssignment.objects.filter(user=user).select_related("site", "place"))
@@ -298,6 +299,36 @@ def expire_inactive(*, now: datetime.datetime | None = None) -> list[str]:
         )
         expired.append(user.get_username())
     return expired
+
+
+WARNING_DAYS = 14
+
+
+def _warn_before_expiry(*, now: datetime.datetime, cutoff: datetime.datetime) -> None:
+    """Two weeks before their roles go, tell the person (once for each stretch without a sign-in)."""
+    User = get_user_model()
+    warn_from = cutoff + datetime.timedelta(days=WARNING_DAYS)
+    soon = (
+        User.objects.filter(role_assignments__isnull=False, break_glass__isnull=True)
+        .filter(
+            Q(last_login__lt=warn_from, last_login__gte=cutoff)
+            | Q(last_login__isnull=True, date_joined__lt=warn_from, date_joined__gte=cutoff)
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    for user in soon:
+        since = user.last_login or user.date_joined
+        if not _notice_once(f"inactive-warning:{user.pk}:{since:%Y%m%d%H%M%S}"):
+            continue
+        ends = timezone.localtime(since + datetime.timedelta(days=settings.ACCESS_INACTIVE_DAYS))
+        _send(
+            "Sign in to keep your portal access",
+            f"You have not signed in to the portal since {timezone.localtime(since):%-d %B %Y}. Unless you sign in by "
+            f"{ends:%-d %B %Y}, your roles will be removed ({settings.ACCESS_INACTIVE_DAYS} days without a sign-in). "
+            f"Sign in here: {settings.PORTAL_BASE_URL}/\n",
+            [user.email],
+        )
 
 
 def record_break_glass_sign_in(*, user: Any, address: str) -> None:

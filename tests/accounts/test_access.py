@@ -233,3 +233,17 @@ def test_another_sites_lead_cannot_remove_my_people(site, other_site):
         services.confirm_site_people(site=site, by=other_lead, remove=[RoleAssignment.objects.get(user=staff).pk])
     assert RoleAssignment.objects.filter(user=staff).exists()
     assert SiteFactory._meta.model.objects.filter(pk=site.pk).exists()
+
+
+def test_two_weeks_before_the_roles_go_the_person_is_warned_once(site, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    fading = user_with_role(Role.SITE_STAFF, site=site, email="fading@example.nhs.uk")
+    type(fading).objects.filter(pk=fading.pk).update(last_login=now - datetime.timedelta(days=80))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.expire_inactive(now=now)
+        services.expire_inactive(now=now + datetime.timedelta(days=1))
+
+    [warning] = mail.outbox
+    assert warning.to == ["fading@example.nhs.uk"] and "Unless you sign in by" in warning.body
+    assert RoleAssignment.objects.filter(user=fading).exists()
