@@ -2,6 +2,7 @@
 // installed by `npm ci` from package.json), started by tests/accounts/provider.py on a free
 // loopback port with the configuration the test chooses, passed as JSON in OIDC_TEST_CONFIG:
 //
+//   port          the port to listen on (default: a free one)
 //   clients       the registered clients (client_id, client_secret or jwks, redirect_uris, …)
 //   accounts      { "<login>": { claims } } for the people who may sign in (any other login
 //                 signs in with a sub equal to the login and an e-mail made from it)
@@ -67,7 +68,7 @@ async function readForm(req) {
 }
 
 const server = http.createServer();
-server.listen(0, '127.0.0.1', () => {
+server.listen(config.port || 0, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
