@@ -1,7 +1,9 @@
 """Signing in as NHS staff do, in Chromium, through a real OpenID Connect provider (the npm
 `oidc-provider`, started on loopback): a newcomer signs in, requests site staff access, the site
-lead approves it in another browser, and the newcomer files the month's return. A sign-in at
-too low an assurance level is refused with a page that says so."""
+lead approves it in another browser, and the newcomer files the month's return. A token signed
+by the wrong key, an expired one, one for another audience, one at too low an assurance level and
+a replayed `state` are each refused with a 4xx page that says so, and nobody is created (see
+tests/accounts/test_oidc_sign_in.py for how the provider is made to produce each)."""
 
 import pytest
 from django.utils import timezone
@@ -92,14 +94,42 @@ def test_a_newcomer_signs_in_requests_access_is_approved_and_files_a_return(page
     assert record.versions.get().created_by == nia
 
 
-def test_a_sign_in_below_the_assurance_level_is_refused_with_a_page_that_says_so(page, live_server, settings):
-    with running_provider(redirect_uris=[f"{live_server.url}/auth/oidc/cis2/callback/"], acr="AAL1_USERPASS") as issuer:
-        settings.OIDC_PROVIDERS = provider_settings(issuer, acr_values="AAL3_ANY")
+REFUSALS = {
+    # case: (provider options, portal overrides, words on the page)
+    "too-low acr": ({"acr": "AAL1_USERPASS"}, {"acr_values": "AAL3_ANY"}, "AAL3_ANY"),
+    "expired token": ({"clockOffsetSeconds": -3600, "idTokenTtl": 300}, {}, "expired"),
+    "wrong key": ({"tamper": "wrong-key"}, {}, "signature"),
+    "wrong audience": ({"tamper": "wrong-audience"}, {}, "another service"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_a_bad_sign_in_is_refused_with_a_page_that_says_so(page, live_server, settings, case):
+    options, overrides, words = REFUSALS[case]
+    with running_provider(redirect_uris=[f"{live_server.url}/auth/oidc/cis2/callback/"], **options) as issuer:
+        settings.OIDC_PROVIDERS = provider_settings(issuer, **overrides)
         with page.expect_response(lambda r: "/auth/oidc/cis2/callback/" in r.url) as callback:
             sign_in_at_the_provider(page, "nia")
 
         assert callback.value.status == 403
         expect(page.get_by_role("heading", level=1)).to_have_text("Signing in was refused")
-        expect(page.locator("#refusal-reason")).to_contain_text("AAL3_ANY")
-        assert_accessible(page)
+        expect(page.locator("#refusal-reason")).to_contain_text(words)
+        if case == "too-low acr":
+            assert_accessible(page)
     assert not OidcIdentity.objects.exists()
+
+
+def test_a_replayed_sign_in_is_refused_with_a_page_that_says_so(page, live_server, settings):
+    with running_provider(redirect_uris=[f"{live_server.url}/auth/oidc/cis2/callback/"]) as issuer:
+        settings.OIDC_PROVIDERS = provider_settings(issuer)
+        with page.expect_response(lambda r: "/auth/oidc/cis2/callback/" in r.url) as callback:
+            sign_in_at_the_provider(page, "nia")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Request access")
+        page.get_by_role("button", name="Sign out").click()
+        users = OidcIdentity.objects.count()
+
+        replay = page.goto(callback.value.url)
+
+        assert replay.status == 400
+        expect(page.locator("#refusal-reason")).to_contain_text("already been used")
+    assert OidcIdentity.objects.count() == users == 1
