@@ -31,4 +31,11 @@ app.conf.beat_schedule = {
     "rollup-exports-expired": {"task": "metrics.tasks.delete_expired_exports_task", "schedule": crontab(hour=3, minute=15)},
     "review-reminders": {"task": "reviews.tasks.send_review_reminders", "schedule": crontab(hour=7, minute=10)},
     "onboarding-sync": {"task": "reviews.tasks.sync_onboarding", "schedule": crontab(hour=6, minute=45)},
+    # Access (ADR 17): site leads asked each quarter to confirm their people (sent once a quarter,
+    # checked daily so a new lead is asked too); roles lost after ACCESS_INACTIVE_DAYS without a sign-in.
+    "access-confirmation-reminders": {
+        "task": "accounts.tasks.send_access_confirmation_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "access-inactive-expiry": {"task": "accounts.tasks.expire_inactive_access", "schedule": crontab(hour=4, minute=0)},
 }

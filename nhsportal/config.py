@@ -116,3 +116,60 @@ def cache_redis_url(redis_url: str, *, environment: str) -> str:
     base = int(parts.path.strip("/") or 0)
     database = (base + 1 + int(worker[2:])) % 16
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def oidc_providers(env: str) -> list[dict[str, object]]:
+    """The OpenID Connect providers people sign in with (ADR 17), from OIDC_PROVIDERS (names,
+    comma-separated, e.g. `cis2,entra`) and, for each NAME upper-cased, OIDC_<NAME>_ISSUER,
+    _CLIENT_ID, _CLIENT_SECRET or _PRIVATE_KEY_FILE (or _PRIVATE_KEY, the PEM itself; _KEY_ID its
+    kid), _LABEL, _SCOPES (space-separated), _ACR_VALUES (the lowest acr accepted) and
+    _POST_LOGOUT (off to skip the provider's sign-out). In production an issuer must be https."""
+    providers = []
+    for name in env_list("OIDC_PROVIDERS"):
+        name = name.lower()
+        if not name.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS: {name!r} is not a name (letters, digits and _ only).")
+        prefix = f"OIDC_{name.upper()}_"
+        issuer = env_str(prefix + "ISSUER").rstrip("/")
+        client_id = env_str(prefix + "CLIENT_ID")
+        if not issuer or not client_id:
+            raise ImproperlyConfigured(f"{prefix}ISSUER and {prefix}CLIENT_ID must be set for the provider {name!r}.")
+        scheme = urlsplit(issuer).scheme
+        if scheme != "https" and not (env != "production" and scheme == "http"):
+            raise ImproperlyConfigured(f"{prefix}ISSUER must be an https:// address in production; got {issuer!r}.")
+        secret = env_str(prefix + "CLIENT_SECRET")
+        key_file = env_str(prefix + "PRIVATE_KEY_FILE")
+        private_key = os.environ.get(prefix + "PRIVATE_KEY", "").strip()
+        if key_file:
+            try:
+                private_key = Path(key_file).read_text()
+            except OSError as exc:
+                raise ImproperlyConfigured(f"{prefix}PRIVATE_KEY_FILE: cannot read {key_file!r} ({exc.strerror}).") from exc
+        if bool(secret) == bool(private_key):
+            raise ImproperlyConfigured(
+                f"Set exactly one of {prefix}CLIENT_SECRET and {prefix}PRIVATE_KEY_FILE (private_key_jwt) for {name!r}."
+            )
+        providers.append(
+            {
+                "name": name,
+                "issuer": issuer,
+                "client_id": client_id,
+                "client_secret": secret,
+                "private_key": private_key,
+                "key_id": env_str(prefix + "KEY_ID"),
+                "label": env_str(prefix + "LABEL", f"Sign in with {name.upper()}"),
+                "scopes": env_str(prefix + "SCOPES", "openid profile email"),
+                "acr_values": env_str(prefix + "ACR_VALUES"),
+                "post_logout": env_bool(prefix + "POST_LOGOUT", default=True),
+            }
+        )
+    return providers
+
+
+def oidc_clock_skew() -> int:
+    """OIDC_CLOCK_SKEW_SECONDS: how far apart the portal's and a provider's clocks may be when an
+    ID token's exp and iat are checked. Bounded at five minutes: more would let old tokens in."""
+    skew = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+    if not 0 <= skew <= 300:
+        raise ImproperlyConfigured(f"OIDC_CLOCK_SKEW_SECONDS must be between 0 and 300; got {skew}.")
+    return skew

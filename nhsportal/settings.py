@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "metrics",
     "dashboards",
     "reviews",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +98,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's password check, but while a username or address is locked no password is checked.
-AUTHENTICATION_BACKENDS = ["nhsportal.lockout.LockoutModelBackend"]
+# PASSWORD_SIGN_IN (accounts/backends.py, ADR 17): off, only break-glass accounts may use one.
+AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordPolicyBackend"]
+# Signing in (ADR 17): OpenID Connect providers (NHS CIS2 Authentication, Entra ID) from
+# OIDC_PROVIDERS; passwords on by default in development and test (the demo), off in production.
+OIDC_PROVIDERS = config.oidc_providers(ENV)
+PASSWORD_SIGN_IN = config.env_bool("PASSWORD_SIGN_IN", default=not IS_PRODUCTION)
+OIDC_CLOCK_SKEW_SECONDS = config.oidc_clock_skew()
+OIDC_MAX_TOKEN_AGE_SECONDS = config.env_int("OIDC_MAX_TOKEN_AGE_SECONDS", 600)
+# Accounts with no sign-in for this many days lose their roles (a daily beat job), with notice.
+ACCESS_INACTIVE_DAYS = config.env_int("ACCESS_INACTIVE_DAYS", 90)
 # Sign-in lockout (nhsportal/lockout.py, ADR 12). An address is shared by everyone behind an
 # NHS organisation's network, so its limit is higher than a username's.
 SIGN_IN_USERNAME_LIMIT = config.env_int("SIGN_IN_USERNAME_LIMIT", 5)
@@ -190,7 +200,8 @@ DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "Neighbourhood Health 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API caller gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        # A token works only while its holder holds a role (ADR 17).
+        "accounts.authentication.RoleHolderTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as account_views
 from dashboards import views as dashboard_views
 from nhsportal import audit_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("", include("accounts.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

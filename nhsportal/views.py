@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import InterfaceError, OperationalError
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.views import sign_in_context
 from nhsportal import api, lockout
 from nhsportal.home import next_steps
 
@@ -29,7 +31,19 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 class SignInForm(lockout.SaysWhenLocked, AuthenticationForm):
-    """Django's sign-in form, which says so plainly when the account or address is locked."""
+    """Django's sign-in form, which says so plainly when the account or address is locked, and,
+    with PASSWORD_SIGN_IN off, that only break-glass accounts may use a password (ADR 17)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not settings.PASSWORD_SIGN_IN:
+            self.error_messages = {**self.error_messages, "invalid_login": PASSWORDS_OFF}
+
+
+PASSWORDS_OFF = (
+    "Signing in with a password is turned off: sign in with your NHS identity instead, using a button above. "
+    "Only break-glass accounts may use a password, and only with the right username and password."
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -43,11 +57,8 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["page_title"] = "Sign in"
         context["form_has_errors"] = bool(context["form"].errors)
+        context.update(sign_in_context(self.request))
         return context
-
-
-class SignOutView(auth_views.LogoutView):
-    """Signed-in people, by POST with a CSRF token."""
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.models import AccessRequest
+from nhsportal.models import Role
+from tests.nhsportal.factories import user_with_role
 from tests.sites.factories import NeighbourhoodFactory
 from tests.teams.factories import NeighbourhoodTeamFactory, WorkforceEntryFactory
 
@@ -32,6 +35,11 @@ OTHER_SITE_MANAGE = [LOGIN, 404, 404, 404, 404, 403, 403, 200]
 OWN_TEAMS_EDIT = [LOGIN, 404, 200, 200, 200, 403, 403, 200]
 OTHER_TEAMS_EDIT = [LOGIN, 404, 404, 404, 404, 403, 403, 200]
 PARTNER_ADD = [LOGIN, 403, 200, 200, 200, 403, 403, 200]
+# Access (ADR 17): the requests page is for site leads and administrators; a site's people and a
+# site staff request are its lead's (and administrators'); anyone else gets a 404.
+APPROVERS = [LOGIN, 403, 403, 403, 200, 403, 403, 200]
+OWN_SITE_LEAD = [LOGIN, 404, 404, 404, 200, 404, 404, 200]
+OTHER_SITE_LEAD = [LOGIN, 404, 404, 404, 404, 404, 404, 200]
 ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-login", "admin-login", "admin-login", 200]
 
 
@@ -39,6 +47,9 @@ ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-logi
 def world(site, other_site):
     mine = {"site": site, "neighbourhood": NeighbourhoodFactory(site=site), "team": NeighbourhoodTeamFactory(site=site)}
     mine["entry"] = WorkforceEntryFactory(team=mine["team"])
+    mine["access_request"] = AccessRequest.objects.create(
+        user=user_with_role(None), role=Role.SITE_STAFF, site=site, reason="Analyst at the site"
+    )
     theirs = {
         "site": other_site,
         "neighbourhood": NeighbourhoodFactory(site=other_site),
@@ -79,6 +90,11 @@ def _pages(world):
         ("own workforce remove", reverse("workforce-remove", args=[m["entry"].pk]), OWN_TEAMS_EDIT),
         ("other workforce remove", reverse("workforce-remove", args=[t["entry"].pk]), OTHER_TEAMS_EDIT),
         ("partner add", reverse("partner-add"), PARTNER_ADD),
+        ("access request", reverse("access-request"), SIGNED_IN),
+        ("access requests", reverse("access-requests"), APPROVERS),
+        ("own access decide", reverse("access-request-decide", args=[m["access_request"].pk]), OWN_SITE_LEAD),
+        ("own access confirm", reverse("access-confirm", args=[m["site"].pk]), OWN_SITE_LEAD),
+        ("other access confirm", reverse("access-confirm", args=[t["site"].pk]), OTHER_SITE_LEAD),
         ("admin", reverse("admin:index"), ADMIN),
     ]
 

@@ -53,6 +53,9 @@ PUBLIC = {
     "api-docs",
     "admin:login",
 }
+# Open to all, but answer 404 for a provider that is not configured (none is, in the walk): the
+# start of an OpenID Connect sign-in and the provider's answer (ADR 17).
+OIDC = {"oidc-start", "oidc-callback"}
 # Sign-out is harmless for someone not signed in: it just lands them on a page.
 SIGN_OUT = {"logout", "admin:logout"}
 
@@ -88,6 +91,8 @@ PAGE_PK = {
     "reviews/actions/": "review_action",
     "reviews/sites/": "site",
     "exports/": "export_job",
+    "access/sites/": "site",
+    "access/requests/": "access_request",
 }
 # Other path arguments, by the route they appear in and then by name alone.
 BY_ROUTE = {
@@ -108,6 +113,7 @@ BY_NAME = {
     "level": lambda w: "site",
     "org_id": lambda w: w.site.pk,
     "format": lambda w: "json",
+    "name": lambda w: "cis2",
 }
 # Django admin is guarded as a whole (staff only); any object id shows that.
 ADMIN_ARGS = {"app_label": "sites", "object_id": "1", "content_type_id": "1", "url": "x", "user_id": "1", "id": "1"}
@@ -200,6 +206,7 @@ def world(settings, tmp_path):
         "breakdown_category": BreakdownCategory.objects.first(),
     }
     objects.update(_review_objects(site, taskforce))
+    objects.update(_access_objects(site))
     return SimpleNamespace(
         **objects,
         objects=objects,
@@ -227,6 +234,16 @@ def _review_objects(site, taskforce) -> dict[str, models.Model]:
             held_on=datetime.date(2026, 3, 1),
             topics="Data",
         ),
+    }
+
+
+def _access_objects(site) -> dict[str, models.Model]:
+    """A person's request for access at site A (the accounts app, ADR 17)."""
+    from accounts.models import AccessRequest
+
+    asker = user_with_role(None, first_name="Crawlham", last_name="Asker")
+    return {
+        "access_request": AccessRequest.objects.create(user=asker, role=Role.SITE_STAFF, site=site, reason="Crawlham analyst")
     }
 
 
@@ -336,6 +353,9 @@ def test_every_url_pattern_is_closed_to_visitors_and_to_other_sites_staff(world)
         if name in PUBLIC:
             if status != 200:
                 problems.append(f"signed out {method.upper()} {url} ({name}): public page answered {status}")
+        elif name in OIDC:
+            if status != 404:
+                problems.append(f"signed out {method.upper()} {url} ({name}): {status}, not 404 for a provider not configured")
         elif name in SIGN_OUT:
             if status not in {200, 302}:
                 problems.append(f"signed out {method.upper()} {url} ({name}): {status}")

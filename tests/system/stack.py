@@ -68,6 +68,9 @@ def portal_environment(*, database_url: str, redis_url: str, directory: Path) ->
         "ROLLUP_OUTBOX_SECONDS": "2",
         "ROLLUP_LOCK_LEASE_SECONDS": "4",
         "GUNICORN_WORKERS": "3",
+        # The journeys sign in with the programme's password accounts; production turns passwords
+        # off (ADR 17) and the stack has no identity provider.
+        "PASSWORD_SIGN_IN": "1",
     }
 
 
