@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from metrics import rollup_api, selectors, services
+from metrics.checks import Problem
 from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Return, ReturnValue, ReturnVersion
 from metrics.serializers import (
     BreakdownCategorySerializer,
@@ -33,6 +34,7 @@ from metrics.serializers import (
     ReturnVersionSerializer,
     UploadSerializer,
 )
+from nhsportal import uploads
 from sites.selectors import sites_visible_to
 
 
@@ -136,6 +138,10 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def upload(self, request: Request) -> Response:
         """File the completed template (.xlsx). The file says which site and month it is for."""
+        # Refused from its declared length before DRF reads (or spools) a byte of the body.
+        too_big = uploads.oversize_request(request, uploads.return_upload_max_bytes())
+        if too_big:
+            return _refused(services.ReturnRefused([Problem("", "", "too_large", too_big)]))
         payload = UploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]

@@ -14,9 +14,7 @@ Problem codes decided here:
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +27,7 @@ from metrics.template import (
     Layout,
     describe_category,
 )
+from nhsportal import uploads
 
 # The database stores counts as 32-bit integers; nothing a site counts in a month comes near.
 LARGEST_COUNT = 2_147_483_647
@@ -260,58 +259,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 # --- Is it an Excel workbook at all? Decided by content: people rename files. ---------------
 
-_EXPECTED = "Upload the NNHIP data collection template saved as an Excel Workbook (.xlsx)."
-_OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 
 def describe_non_xlsx(data: bytes) -> str:
-    """Empty for an .xlsx workbook; otherwise a sentence saying what the file looks like and what
-    is expected. An .xlsx is a ZIP holding `[Content_Types].xml` and `xl/workbook.xml`, without
-    macros (`xl/vbaProject.bin`, a macroEnabled content type)."""
-    if not data:
-        return f"The file is empty. {_EXPECTED}"
-    if data.startswith(_OLE_HEADER):
-        return "The file looks like an Excel 97-2003 workbook (.xls). Open it in Excel, save it as an Excel Workbook (.xlsx) and upload that."
-    if data.startswith(b"%PDF"):
-        return f"The file looks like a PDF document. {_EXPECTED}"
-    if not data.startswith(b"PK"):
-        looks = (
-            "a text file (for example CSV or HTML) with a spreadsheet's name"
-            if _is_text(data[:4096])
-            else "neither a spreadsheet nor a document the portal knows"
-        )
-        return f"The file looks like {looks}, not an Excel workbook. {_EXPECTED}"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
-            content_types = (
-                archive.read("[Content_Types].xml").decode("utf-8", "replace") if "[Content_Types].xml" in names else ""
-            )
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return f"The file looks like a damaged ZIP archive, not an Excel workbook. {_EXPECTED}"
-    if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
-        return "The file looks like an OpenDocument spreadsheet (.ods). Open it in Excel or LibreOffice, save it as an Excel Workbook (.xlsx) and upload that."
-    if mimetype.startswith("application/vnd.oasis.opendocument"):
-        return f"The file looks like an OpenDocument file, not a spreadsheet. {_EXPECTED}"
-    if "xl/vbaProject.bin" in names or "macroenabled" in content_types.casefold():
-        return "The file looks like a macro-enabled workbook (.xlsm). Save it as an Excel Workbook (.xlsx), which has no macros, and upload that."
-    if "xl/workbook.bin" in names:
-        return "The file looks like an Excel binary workbook (.xlsb). Save it as an Excel Workbook (.xlsx) and upload that."
-    if not content_types or "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            return f"The file looks like a Word document. {_EXPECTED}"
-        if "ppt/presentation.xml" in names:
-            return f"The file looks like a PowerPoint presentation. {_EXPECTED}"
-        return f"The file looks like a ZIP archive, not an Excel workbook. {_EXPECTED}"
-    return ""
-
-
-def _is_text(head: bytes) -> bool:
-    if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf")[:1] or b"\x00\x00" in head:
-        return head.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16 text has NULs between letters
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return error.start > len(head) - 4  # cut through a multi-byte character at the end
-    return True
+    """Empty for an .xlsx workbook openpyxl may load; otherwise a sentence saying what the file
+    looks like and what is expected. The project's one sniffer decides (`nhsportal.uploads`):
+    size, ZIP directory and declared sizes, macros, and each sheet's rows, before any parsing."""
+    return uploads.describe_workbook_problem(data)
