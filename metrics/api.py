@@ -63,6 +63,15 @@ def _refused(refused: services.ReturnRefused) -> Response:
     )
 
 
+def _filed(version) -> Response:
+    """201 with the new version; 200 with the latest one, `unchanged` and a `detail` saying so,
+    when the filing held exactly its figures and nothing was stored."""
+    if version.unchanged:
+        data = {**ReturnVersionSerializer(version).data, "unchanged": True, "detail": services.unchanged_message(version)}
+        return Response(data, status=status.HTTP_200_OK)
+    return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
 def _conflict(error: Exception) -> Response:
     return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
 
@@ -133,7 +142,8 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=UploadSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
+        request=UploadSerializer,
+        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse},
     )
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def upload(self, request: Request) -> Response:
@@ -157,10 +167,11 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(refused)
         except services.ReturnConflict as conflict:
             return _conflict(conflict)
-        return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return _filed(version)
 
     @extend_schema(
-        request=JsonReturnSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
+        request=JsonReturnSerializer,
+        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse},
     )
     @action(detail=False, methods=["post"], url_path="submit")
     def submit(self, request: Request) -> Response:
@@ -183,7 +194,7 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(refused)
         except services.ReturnConflict as conflict:
             return _conflict(conflict)
-        return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return _filed(version)
 
     def _step(self, step: Any, **kwargs: Any) -> Response:
         return_record = self.get_object()

@@ -9,7 +9,9 @@ Problem codes decided here:
     negative_count                   error    a count below zero
     zero_denominator_with_numerator  error    a count above zero for a cohort of 0
     small_number                     warning  an unsuppressed count from 1 to 5 (the guide asks for *)
-    breakdown_total_mismatch         warning  a dimension's categories do not add up to the Total
+    breakdown_total_mismatch         warning  a dimension's categories do not add up to the Total (with
+                                              suppressed cells: the known ones exceed it, or fall short
+                                              by more than 5 for each suppressed cell)
 """
 
 from __future__ import annotations
@@ -221,23 +223,34 @@ def _breakdown_problems(lines: dict[tuple[str, str], dict[str, ParsedValue]], la
             if any(member is None for member in members):
                 continue
             figures = [_figure(member, part) for member in members]
-            if any(count is None or suppressed or count < 0 for count, suppressed, _ in figures):
-                continue
+            if any((count is None and not suppressed) or (count is not None and count < 0) for count, suppressed, _ in figures):
+                continue  # an unreadable or negative figure is already an error
             cells = tuple(cell for _, _, cell in figures)
             # The cohort row feeds many denominators (=D7): check each set of cells once.
             key = (total_cell, *cells) if all(is_a1(c) for c in (total_cell, *cells)) else (metric_code, part, dimension)
             if key in checked:
                 continue
             checked.add(key)
-            added = sum(count for count, _, _ in figures)
-            if added != total_count:
+            added = sum(count for count, suppressed, _ in figures if not suppressed)
+            hidden = sum(1 for _, suppressed, _ in figures if suppressed)
+            # A suppressed cell is fewer than 6, so it hides at most SMALL_NUMBER_LIMIT: the known
+            # figures may fall short of the Total by up to that much for each one, never more, and
+            # may never exceed it.
+            if added > total_count or total_count - added > SMALL_NUMBER_LIMIT * hidden:
                 label = DIMENSION_LABELS[dimension]
+                if hidden:
+                    plural = "cell" if hidden == 1 else "cells"
+                    sums = (
+                        f"the {label}{_at(_span(cells))} other than the {hidden} suppressed {plural} add up to {added:,} "
+                        f"but the Total is {total_count:,}, which {hidden} suppressed {plural} (fewer than 6 each) cannot explain. "
+                    )
+                else:
+                    sums = f"the {label}{_at(_span(cells))} add up to {added:,} but the Total is {total_count:,}. "
                 found.append(
                     problem(
                         total_cell,
                         "breakdown_total_mismatch",
-                        f"the {label}{_at(_span(cells))} add up to {added:,} but the Total is {total_count:,}. "
-                        f"Check the Total and the {label}: each one of the {unit_of(metric_code, part)} counts "
+                        f"{sums}Check the Total and the {label}: each one of the {unit_of(metric_code, part)} counts "
                         f"in exactly one column, using Not known where it is not recorded.",
                         where=_where(by_category["total"], part),
                     )

@@ -65,6 +65,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
             record = version.return_record
+            if version.unchanged:
+                messages.info(request, services.unchanged_message(version))
+                return redirect("return-detail", site_pk=record.site_id, month=record.period.slug)
             count = version.warnings.count()
             note = f" It has {count} {'warning' if count == 1 else 'warnings'} to check." if count else ""
             messages.success(request, f"Version {version.number} of the {record.period} return has been stored.{note}")
@@ -123,7 +126,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
         except ValidationError as invalid:
             message = " ".join(invalid.messages)
         else:
-            messages.success(request, f"Version {version.number} of the {period} return has been stored.")
+            if version.unchanged:
+                messages.info(request, services.unchanged_message(version))
+            else:
+                messages.success(request, f"Version {version.number} of the {period} return has been stored.")
             return redirect("return-detail", site_pk=site.pk, month=period.slug)
     else:
         cells = grid.cells_from_values(selectors.parsed_values(latest)) if latest else {}
