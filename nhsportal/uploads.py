@@ -32,6 +32,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
@@ -127,13 +128,17 @@ def refuse_file_field(form: Any, message: str, field: str = "file") -> None:
 
 
 class LimitedUploadHandler(FileUploadHandler):
-    """First in FILE_UPLOAD_HANDLERS: a request body over UPLOAD_MAX_REQUEST_BYTES is refused
-    before a byte of it is read, and a file that grows past it mid-stream is dropped, so no
-    path (page, API, admin) spools a 1.5 GB upload to disk and then reads it into memory."""
+    """First in FILE_UPLOAD_HANDLERS: a multipart body over UPLOAD_MAX_REQUEST_BYTES is refused
+    (400) before a byte of it is read, and a file that grows past it mid-stream is dropped, so
+    no path (page, API, admin) spools a 1.5 GB upload to disk and then reads it into memory."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: ANN001
         if content_length > settings.UPLOAD_MAX_REQUEST_BYTES:
-            raise StopUpload(connection_reset=True)
+            # A 400 (SuspiciousOperation), as Django answers a form body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+            # Views that take files check the length first and say so in their own words.
+            raise RequestDataTooBig(
+                f"Request body of {content_length} bytes exceeds UPLOAD_MAX_REQUEST_BYTES ({settings.UPLOAD_MAX_REQUEST_BYTES})."
+            )
         self._received = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
