@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from metrics import rollup_api, selectors, services
+from metrics.checks import Problem
 from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Return, ReturnValue, ReturnVersion
 from metrics.serializers import (
     BreakdownCategorySerializer,
@@ -33,6 +34,7 @@ from metrics.serializers import (
     ReturnVersionSerializer,
     UploadSerializer,
 )
+from nhsportal import uploads
 from sites.selectors import sites_visible_to
 
 
@@ -59,6 +61,15 @@ def _refused(refused: services.ReturnRefused) -> Response:
         },
         status=status.HTTP_400_BAD_REQUEST,
     )
+
+
+def _filed(version) -> Response:
+    """201 with the new version; 200 with the latest one, `unchanged` and a `detail` saying so,
+    when the filing held exactly its figures and nothing was stored."""
+    if version.unchanged:
+        data = {**ReturnVersionSerializer(version).data, "unchanged": True, "detail": services.unchanged_message(version)}
+        return Response(data, status=status.HTTP_200_OK)
+    return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
 def _conflict(error: Exception) -> Response:
@@ -131,11 +142,16 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=UploadSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
+        request=UploadSerializer,
+        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse},
     )
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def upload(self, request: Request) -> Response:
         """File the completed template (.xlsx). The file says which site and month it is for."""
+        # Refused from its declared length before DRF reads (or spools) a byte of the body.
+        too_big = uploads.oversize_request(request, uploads.return_upload_max_bytes())
+        if too_big:
+            return _refused(services.ReturnRefused([Problem("", "", "too_large", too_big)]))
         payload = UploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
@@ -151,10 +167,11 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(refused)
         except services.ReturnConflict as conflict:
             return _conflict(conflict)
-        return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return _filed(version)
 
     @extend_schema(
-        request=JsonReturnSerializer, responses={201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse}
+        request=JsonReturnSerializer,
+        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse},
     )
     @action(detail=False, methods=["post"], url_path="submit")
     def submit(self, request: Request) -> Response:
@@ -177,7 +194,7 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(refused)
         except services.ReturnConflict as conflict:
             return _conflict(conflict)
-        return Response(ReturnVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return _filed(version)
 
     def _step(self, step: Any, **kwargs: Any) -> Response:
         return_record = self.get_object()

@@ -9,14 +9,14 @@ Problem codes decided here:
     negative_count                   error    a count below zero
     zero_denominator_with_numerator  error    a count above zero for a cohort of 0
     small_number                     warning  an unsuppressed count from 1 to 5 (the guide asks for *)
-    breakdown_total_mismatch         warning  a dimension's categories do not add up to the Total
+    breakdown_total_mismatch         warning  a dimension's categories do not add up to the Total (with
+                                              suppressed cells: the known ones exceed it, or fall short
+                                              by more than 5 for each suppressed cell)
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +29,7 @@ from metrics.template import (
     Layout,
     describe_category,
 )
+from nhsportal import uploads
 
 # The database stores counts as 32-bit integers; nothing a site counts in a month comes near.
 LARGEST_COUNT = 2_147_483_647
@@ -222,23 +223,34 @@ def _breakdown_problems(lines: dict[tuple[str, str], dict[str, ParsedValue]], la
             if any(member is None for member in members):
                 continue
             figures = [_figure(member, part) for member in members]
-            if any(count is None or suppressed or count < 0 for count, suppressed, _ in figures):
-                continue
+            if any((count is None and not suppressed) or (count is not None and count < 0) for count, suppressed, _ in figures):
+                continue  # an unreadable or negative figure is already an error
             cells = tuple(cell for _, _, cell in figures)
             # The cohort row feeds many denominators (=D7): check each set of cells once.
             key = (total_cell, *cells) if all(is_a1(c) for c in (total_cell, *cells)) else (metric_code, part, dimension)
             if key in checked:
                 continue
             checked.add(key)
-            added = sum(count for count, _, _ in figures)
-            if added != total_count:
+            added = sum(count for count, suppressed, _ in figures if not suppressed)
+            hidden = sum(1 for _, suppressed, _ in figures if suppressed)
+            # A suppressed cell is fewer than 6, so it hides at most SMALL_NUMBER_LIMIT: the known
+            # figures may fall short of the Total by up to that much for each one, never more, and
+            # may never exceed it.
+            if added > total_count or total_count - added > SMALL_NUMBER_LIMIT * hidden:
                 label = DIMENSION_LABELS[dimension]
+                if hidden:
+                    plural = "cell" if hidden == 1 else "cells"
+                    sums = (
+                        f"the {label}{_at(_span(cells))} other than the {hidden} suppressed {plural} add up to {added:,} "
+                        f"but the Total is {total_count:,}, which {hidden} suppressed {plural} (fewer than 6 each) cannot explain. "
+                    )
+                else:
+                    sums = f"the {label}{_at(_span(cells))} add up to {added:,} but the Total is {total_count:,}. "
                 found.append(
                     problem(
                         total_cell,
                         "breakdown_total_mismatch",
-                        f"the {label}{_at(_span(cells))} add up to {added:,} but the Total is {total_count:,}. "
-                        f"Check the Total and the {label}: each one of the {unit_of(metric_code, part)} counts "
+                        f"{sums}Check the Total and the {label}: each one of the {unit_of(metric_code, part)} counts "
                         f"in exactly one column, using Not known where it is not recorded.",
                         where=_where(by_category["total"], part),
                     )
@@ -260,58 +272,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 # --- Is it an Excel workbook at all? Decided by content: people rename files. ---------------
 
-_EXPECTED = "Upload the NNHIP data collection template saved as an Excel Workbook (.xlsx)."
-_OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 
 def describe_non_xlsx(data: bytes) -> str:
-    """Empty for an .xlsx workbook; otherwise a sentence saying what the file looks like and what
-    is expected. An .xlsx is a ZIP holding `[Content_Types].xml` and `xl/workbook.xml`, without
-    macros (`xl/vbaProject.bin`, a macroEnabled content type)."""
-    if not data:
-        return f"The file is empty. {_EXPECTED}"
-    if data.startswith(_OLE_HEADER):
-        return "The file looks like an Excel 97-2003 workbook (.xls). Open it in Excel, save it as an Excel Workbook (.xlsx) and upload that."
-    if data.startswith(b"%PDF"):
-        return f"The file looks like a PDF document. {_EXPECTED}"
-    if not data.startswith(b"PK"):
-        looks = (
-            "a text file (for example CSV or HTML) with a spreadsheet's name"
-            if _is_text(data[:4096])
-            else "neither a spreadsheet nor a document the portal knows"
-        )
-        return f"The file looks like {looks}, not an Excel workbook. {_EXPECTED}"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
-            content_types = (
-                archive.read("[Content_Types].xml").decode("utf-8", "replace") if "[Content_Types].xml" in names else ""
-            )
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return f"The file looks like a damaged ZIP archive, not an Excel workbook. {_EXPECTED}"
-    if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
-        return "The file looks like an OpenDocument spreadsheet (.ods). Open it in Excel or LibreOffice, save it as an Excel Workbook (.xlsx) and upload that."
-    if mimetype.startswith("application/vnd.oasis.opendocument"):
-        return f"The file looks like an OpenDocument file, not a spreadsheet. {_EXPECTED}"
-    if "xl/vbaProject.bin" in names or "macroenabled" in content_types.casefold():
-        return "The file looks like a macro-enabled workbook (.xlsm). Save it as an Excel Workbook (.xlsx), which has no macros, and upload that."
-    if "xl/workbook.bin" in names:
-        return "The file looks like an Excel binary workbook (.xlsb). Save it as an Excel Workbook (.xlsx) and upload that."
-    if not content_types or "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            return f"The file looks like a Word document. {_EXPECTED}"
-        if "ppt/presentation.xml" in names:
-            return f"The file looks like a PowerPoint presentation. {_EXPECTED}"
-        return f"The file looks like a ZIP archive, not an Excel workbook. {_EXPECTED}"
-    return ""
-
-
-def _is_text(head: bytes) -> bool:
-    if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf")[:1] or b"\x00\x00" in head:
-        return head.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16 text has NULs between letters
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return error.start > len(head) - 4  # cut through a multi-byte character at the end
-    return True
+    """Empty for an .xlsx workbook openpyxl may load; otherwise a sentence saying what the file
+    looks like and what is expected. The project's one sniffer decides (`nhsportal.uploads`):
+    size, ZIP directory and declared sizes, macros, and each sheet's rows, before any parsing."""
+    return uploads.describe_workbook_problem(data)

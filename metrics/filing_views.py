@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
+from nhsportal import uploads
 from nhsportal.forms import add_service_errors
 from nhsportal.roles import roles_of
 
@@ -34,9 +35,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     """Site staff and site leads. The file says which site and month it is for."""
     if not (roles_of(request.user).site_ids or roles_of(request.user).is_admin):
         raise PermissionDenied("Returns are filed by each site's own staff.")
-    form = UploadForm(request.POST or None, request.FILES or None, initial={"based_on": request.GET.get("based_on")})
+    # A body larger than a return may be is refused from its declared length, unread.
+    too_big = request.method == "POST" and uploads.oversize_request(request, uploads.return_upload_max_bytes())
+    if too_big:
+        form = UploadForm({}, {})
+        uploads.refuse_file_field(form, too_big)
+    else:
+        form = UploadForm(request.POST or None, request.FILES or None, initial={"based_on": request.GET.get("based_on")})
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not too_big and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
             version = services.upload_return(
@@ -58,6 +65,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
             record = version.return_record
+            if version.unchanged:
+                messages.info(request, services.unchanged_message(version))
+                return redirect("return-detail", site_pk=record.site_id, month=record.period.slug)
             count = version.warnings.count()
             note = f" It has {count} {'warning' if count == 1 else 'warnings'} to check." if count else ""
             messages.success(request, f"Version {version.number} of the {record.period} return has been stored.{note}")
@@ -116,7 +126,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
         except ValidationError as invalid:
             message = " ".join(invalid.messages)
         else:
-            messages.success(request, f"Version {version.number} of the {period} return has been stored.")
+            if version.unchanged:
+                messages.info(request, services.unchanged_message(version))
+            else:
+                messages.success(request, f"Version {version.number} of the {period} return has been stored.")
             return redirect("return-detail", site_pk=site.pk, month=period.slug)
     else:
         cells = grid.cells_from_values(selectors.parsed_values(latest)) if latest else {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+from nhsportal import uploads
 
 
 class UploadForm(forms.Form):
@@ -24,9 +24,10 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError("The file is empty. Choose the completed template.")
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = uploads.return_upload_max_bytes()
+        if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. The template is much smaller: check you chose the right file."
+                f"The file is larger than {uploads.describe_size(limit)}. The template is much smaller: check you chose the right file."
             )
         return upload
 

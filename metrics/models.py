@@ -106,9 +106,13 @@ class ReportingPeriod(models.Model):
     def slug(self) -> str:
         return f"{self.month:%Y-%m}"
 
+    def has_ended_on(self, day: datetime.date) -> bool:
+        """A month's figures exist only once it is over: from the day after `period_end`."""
+        return day > self.period_end
+
     def accepts_submissions_on(self, day: datetime.date) -> bool:
         """Open from the end of the month until the final deadline (inclusive)."""
-        return day <= self.final_submission_due
+        return self.has_ended_on(day) and day <= self.final_submission_due
 
     def is_late_on(self, day: datetime.date) -> bool:
         return self.initial_submission_due < day <= self.final_submission_due
@@ -158,6 +162,10 @@ class VersionSource(models.TextChoices):
 
 class ReturnVersion(models.Model):
     """One filing of a return. Its values never change; a correction is a new version."""
+
+    # Not a column: set by `services.file_version` on the latest version it hands back when a
+    # filing held exactly its figures, so nothing new was stored.
+    unchanged = False
 
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

@@ -11,6 +11,7 @@ The rules they enforce:
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,8 +66,33 @@ def import_context(user: Any) -> ImportContext:
     return ImportContext(
         places={normalise_place_name(name): pk for pk, name in sites},
         allowed_site_ids={pk for pk, _ in sites if roles.is_admin or pk in roles.site_ids},
-        periods={p.month: "open" if p.accepts_submissions_on(today) else "closed" for p in ReportingPeriod.objects.all()},
+        periods={p.month: _period_status(p, today) for p in ReportingPeriod.objects.all()},
         allow_closed=rules.can_change_locked_period(user),
+    )
+
+
+def _period_status(period: ReportingPeriod, today: Any) -> str:
+    if not period.has_ended_on(today):
+        return "not_ended"
+    return "open" if period.accepts_submissions_on(today) else "closed"
+
+
+def not_ended_problem(period: ReportingPeriod) -> Problem:
+    return Problem(
+        "",
+        "",
+        "period_not_ended",
+        f"{period} has not ended yet: a month's return can be filed once the month is over "
+        f"(from {period.period_end + datetime.timedelta(days=1):%-d %B %Y}).",
+    )
+
+
+def unchanged_message(version: ReturnVersion) -> str:
+    """Said on the page and in the API when a filing held exactly the latest version's figures."""
+    return (
+        f"These figures are exactly those of version {version.number} of the {version.return_record.period} return, "
+        "so no new version was stored. If you meant to change something, check you chose the corrected file "
+        "(or changed the cells you meant to)."
     )
 
 
@@ -142,10 +168,16 @@ def file_version(
 ) -> ReturnVersion:
     """Store a checked filing as the return's next version, whatever the return's state:
     a resubmission after sign-off goes back to draft, and the signed-off version stays
-    what the rollups use until the new one is signed off."""
+    what the rollups use until the new one is signed off.
+
+    A filing whose figures are identical to the latest version's stores nothing: the latest
+    version comes back with `unchanged = True`, for the caller to say so. A month that has
+    not ended yet is refused (ReturnRefused), whoever files."""
     if not rules.can_prepare_return(by, site):
         raise PermissionDenied("Only the site's own staff and site lead can file its return.")
     today = timezone.localdate()
+    if not period.has_ended_on(today):
+        raise ReturnRefused([not_ended_problem(period)])
     if not period.accepts_submissions_on(today):
         if not rules.can_change_locked_period(by):
             raise PermissionDenied(
@@ -162,6 +194,11 @@ def file_version(
             f"Version {current} of this return was filed by {latest.created_by} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
             f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
         )
+    if latest is not None and _same_figures(latest, parsed):
+        # Nothing is stored: a copy would add a version that differs from nothing, and would send
+        # a submitted return back to draft for a sign-off of the very same figures (ADR 10).
+        latest.unchanged = True
+        return latest
 
     version = ReturnVersion.objects.create(
         return_record=return_record,
@@ -192,6 +229,25 @@ def file_version(
         reason=note,
     )
     return version
+
+
+def _figures(values: Iterable[ParsedValue]) -> set[tuple]:
+    return {
+        (
+            v.metric,
+            v.category,
+            None if v.numerator_suppressed else v.numerator,
+            None if v.denominator_suppressed else v.denominator,
+            v.numerator_suppressed,
+            v.denominator_suppressed,
+        )
+        for v in values
+    }
+
+
+def _same_figures(latest: ReturnVersion, parsed: ParsedReturn) -> bool:
+    """Whether a filing holds exactly the figures (and layout) of the latest version."""
+    return latest.layout == parsed.layout and _figures(parsed_values(latest)) == _figures(parsed.values)
 
 
 def _locked_return(site: Site, period: ReportingPeriod) -> Return:

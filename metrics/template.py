@@ -54,6 +54,9 @@ INPUT_DENOMINATOR_ROWS = (7, 10, 13)
 # 25 -> 16 -> 7). Used for messages ("put back the formula =E7") and by the exporter.
 DERIVED_DENOMINATOR_REFS = {16: 7, 19: 10, 22: 7, 25: 16, 28: 19, 31: 22, 34: 25, 37: 22, 40: 25, 43: 7, 46: 43}
 DENOMINATOR_LABEL = "Number of patients in the cohort"
+RATE_SUFFIX = "per 1,000 patients in the cohort"
+# The last row of the layout (P1, the caseload): nothing may be typed below it.
+LAST_ROW = 48
 
 SUPPRESSION_MARKERS = frozenset({"*", "<6", "-", "–", "—", "null"})
 
@@ -69,12 +72,19 @@ class Metric:
     numerator_row: int
     denominator_row: int | None
     rate_row: int | None
-    label: str  # how column C of the numerator row starts (compared case- and space-insensitively)
+    label: str  # column C of the numerator row, as the template has it (compared with spaces folded, case ignored)
     unit: str  # what one counts, for messages: "Enter a count of bed days …"
     order: int
+    rate_label: str = ""  # column C of the rate row ("… per 1,000 patients in the cohort")
 
 
-def _line(order, code, template_id, name, numerator, row, label, unit) -> Metric:
+def _line(order, code, template_id, name, numerator, row, label, unit, rate_label=None) -> Metric:
+    """One three-row line. `label` is column C of its numerator row; the rate row's label is
+    the same text with "for patients in the cohort" / "in the cohort" turned into "per 1,000
+    patients in the cohort", unless the template words it otherwise (`rate_label`)."""
+    if rate_label is None:
+        stem = label.removesuffix(" for patients in the cohort").removesuffix(" in the cohort")
+        rate_label = label if label.endswith(RATE_SUFFIX) else f"{stem} {RATE_SUFFIX}"
     return Metric(
         code=code,
         template_id=template_id,
@@ -88,6 +98,7 @@ def _line(order, code, template_id, name, numerator, row, label, unit) -> Metric
         label=label,
         unit=unit,
         order=order,
+        rate_label=rate_label,
     )
 
 
@@ -113,7 +124,7 @@ METRICS: tuple[Metric, ...] = (
         "New consultant-led outpatient appointments per 1,000 patients in the cohort",
         "Number of new consultant-led outpatient appointments for patients in the cohort",
         6,
-        "Number of new consultant-led outpatient appointments",
+        "Number of new consultant-led outpatient appointments for patients in the cohort",
         "new outpatient appointments",
     ),
     _line(
@@ -123,7 +134,7 @@ METRICS: tuple[Metric, ...] = (
         "Follow-up consultant-led outpatient appointments per 1,000 patients in the cohort",
         "Number of follow up consultant-led outpatient appointments for patients in the cohort",
         9,
-        "Number of follow up consultant-led outpatient appointments",
+        "Number of follow up consultant-led outpatient appointments for patients in the cohort",
         "follow-up outpatient appointments",
     ),
     _line(
@@ -133,7 +144,7 @@ METRICS: tuple[Metric, ...] = (
         "Consultant-led outpatient procedures per 1,000 patients in the cohort",
         "Number of consultant-led outpatient procedures for patients in the cohort",
         12,
-        "Number of consultant-led outpatient procedures",
+        "Number of consultant-led outpatient procedures for patients in the cohort",
         "outpatient procedures",
     ),
     _line(
@@ -143,7 +154,7 @@ METRICS: tuple[Metric, ...] = (
         "Emergency admissions with a length of stay of zero days per 1,000 patients in the cohort",
         "Number of specific acute non-elective spells in the period with a length of stay of zero days",
         15,
-        "Number of specific acute non-elective spells in the period with a length of stay of zero days",
+        "Number of specific acute non-elective spells in the period with a length of stay of zero days for patients in the cohort",
         "zero-day emergency spells",
     ),
     _line(
@@ -153,8 +164,10 @@ METRICS: tuple[Metric, ...] = (
         "Emergency admissions with a length of stay of one or more days per 1,000 patients in the cohort",
         "Number of specific acute non-elective spells in the period with a length of stay of one or more days",
         18,
-        "Number of specific acute non-elective spells in the period with a length of stay of one or more days",
+        "Number of specific acute non-elective spells in the period with a length of stay of one or more days for patients in the cohort",
         "emergency spells of one or more days",
+        # The template's own wording drops "stay of" on this rate row.
+        "Number of specific acute non-elective spells in the period with a length of one or more days per 1,000 patients in the cohort",
     ),
     _line(
         6,
@@ -163,7 +176,7 @@ METRICS: tuple[Metric, ...] = (
         "Inpatient bed days per 1,000 patients in the cohort",
         "Number of inpatient bed days for patients in the cohort",
         21,
-        "Number of inpatient bed days",
+        "Number of inpatient bed days per 1,000 patients in the cohort",  # sic: the template's numerator row
         "bed days",
     ),
     *(
@@ -174,7 +187,7 @@ METRICS: tuple[Metric, ...] = (
             f"Category {n} ambulance conveyances per 1,000 patients in the cohort",
             f"Number of category {n} ambulance conveyances for patients in the cohort",
             21 + 3 * n,
-            f"Number of category {n} ambulance conveyances",
+            f"Number of category {n} ambulance conveyances for patients in the cohort",
             f"category {n} ambulance conveyances",
         )
         for n in (1, 2, 3, 4)
@@ -186,7 +199,7 @@ METRICS: tuple[Metric, ...] = (
         "A&E attendances at a type 1 department per 1,000 patients in the cohort",
         "Number of A&E attendances at a type 1 department for patients in the cohort",
         36,
-        "Number of A&E attendances at a type 1 department",
+        "Number of A&E attendances at a type 1 department in the cohort",
         "type 1 A&E attendances",
     ),
     _line(
@@ -196,7 +209,7 @@ METRICS: tuple[Metric, ...] = (
         "A&E attendances at an other type department per 1,000 patients in the cohort",
         "Number of A&E attendances at an other type department for patients in the cohort",
         39,
-        "Number of A&E attendances at an other type department",
+        "Number of A&E attendances at an other type department in the cohort",
         "other type A&E attendances",
     ),
     _line(
@@ -206,7 +219,7 @@ METRICS: tuple[Metric, ...] = (
         "General practice appointments per 1,000 patients in the cohort",
         "Number of appointments in general practice and Primary Care Networks for patients in the cohort",
         42,
-        "Number of appointments in general practice",
+        "Number of appointments in general practice and Primary Care Networks per 1,000 patients in the cohort",  # sic
         "general practice appointments",
     ),
     _line(
@@ -216,7 +229,7 @@ METRICS: tuple[Metric, ...] = (
         "Community care contacts per 1,000 patients in the cohort",
         "Number of Community Care Contacts attended for patients in the cohort",
         45,
-        "Number of Community Care Contacts",
+        "Number of Community Care Contacts attended for patients in the cohort",
         "community care contacts",
     ),
     Metric(

@@ -142,6 +142,20 @@ STORAGES = {
 MEDIA_ROOT = config.env_str("MEDIA_ROOT") or str(config.VAR_DIR / "uploads")
 # Largest evidence file a Place may attach to its application.
 APPLICATION_UPLOAD_MAX_BYTES = config.env_int("APPLICATION_UPLOAD_MAX_MB", 10) * 1024 * 1024
+# Largest monthly return workbook (the template is about 40 KB).
+RETURN_UPLOAD_MAX_BYTES = config.env_int("RETURN_UPLOAD_MAX_MB", 5) * 1024 * 1024
+# No request body larger than this is read at all, on any path (nhsportal.uploads.LimitedUploadHandler):
+# the largest file the portal takes, plus room for the form's other fields.
+UPLOAD_MAX_REQUEST_BYTES = max(APPLICATION_UPLOAD_MAX_BYTES, RETURN_UPLOAD_MAX_BYTES) + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "nhsportal.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files up to this size stay in memory, larger ones are spooled to a temporary file; form fields
+# and JSON bodies (not files) beyond DATA_UPLOAD_MAX_MEMORY_SIZE are refused with a 400.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Rollup exports with more rows than this are built by a Celery job; the file is kept this many days.
 ROLLUP_EXPORT_DIRECT_MAX_ROWS = config.env_int("ROLLUP_EXPORT_DIRECT_MAX_ROWS", 20000)
 ROLLUP_EXPORT_KEEP_DAYS = config.env_int("ROLLUP_EXPORT_KEEP_DAYS", 7)

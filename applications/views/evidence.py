@@ -18,6 +18,7 @@ from applications.models import EvidenceFile, EvidenceKind
 from applications.selectors import get_visible_application
 from applications.uploads import describe_size, max_upload_bytes
 from applications.views.common import applicant_application, attempt, back_to, page, unless_editable
+from nhsportal import uploads
 
 CONTENT_TYPES = {
     EvidenceKind.PDF: "application/pdf",
@@ -32,8 +33,13 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     application = applicant_application(request, pk)
     if blocked := unless_editable(request, application):
         return blocked
-    form: forms.Form = EvidenceForm(request.POST, request.FILES) if request.method == "POST" else EvidenceForm()
-    if request.method == "POST" and form.is_valid():
+    too_big = request.method == "POST" and uploads.oversize_request(request, max_upload_bytes())
+    if too_big:
+        form: forms.Form = EvidenceForm({}, {})
+        uploads.refuse_file_field(form, too_big)
+    else:
+        form = EvidenceForm(request.POST, request.FILES) if request.method == "POST" else EvidenceForm()
+    if request.method == "POST" and not too_big and form.is_valid():
         upload = request.FILES.get("file")
         ok, added = attempt(form, lambda: services.add_evidence(application=application, upload=upload, by=request.user))
         if ok:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from applications.uploads import describe_size, max_upload_bytes
 from applications.views.evidence import CONTENT_TYPES
+from nhsportal import uploads
 from reviews import rules, selectors, services
 from reviews.forms import MilestoneForm, SendBackForm
 from reviews.models import MilestoneStatus
@@ -62,8 +63,13 @@ def milestone_submit(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
     if not rules.can_mark_milestone(request.user, site):
         raise PermissionDenied("Only the site's own people can mark its milestones done.")
     initial = {"note": milestone.note, "link": milestone.evidence_link} if milestone else None
-    form = MilestoneForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    too_big = request.method == "POST" and uploads.oversize_request(request, max_upload_bytes())
+    if too_big:
+        form = MilestoneForm({}, {}, initial=initial)
+        uploads.refuse_file_field(form, too_big)
+    else:
+        form = MilestoneForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and not too_big and form.is_valid():
         call = lambda: services.submit_milestone(  # noqa: E731
             site=site,
             template=template,

@@ -187,3 +187,89 @@ def test_evidence_cannot_be_added_once_submitted(client, cast, draft):
     assert response.status_code == 302 and response["Location"] == reverse("application-detail", args=[draft.pk])
     assert not EvidenceFile.objects.exists()
     assert draft.status == Status.SUBMITTED
+
+
+# --- Hostile evidence (issue 12): the one sniffer in nhsportal/uploads.py --------------------
+
+
+def bomb_docx(inflated=64 * 1024 * 1024):
+    """A Word package with one part of `inflated` zeros: a thousandth of that on the wire."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types><Default Extension="xml"/></Types>')
+        archive.writestr("word/document.xml", "<w:document/>")
+        with archive.open("word/media/image1.bin", "w", force_zip64=True) as handle:
+            block = bytes(8 * 1024 * 1024)
+            for _ in range(inflated // len(block)):
+                handle.write(block)
+    return buffer.getvalue()
+
+
+def macro_content_type_docx():
+    """No VBA part, but a macroEnabled main document declared in [Content_Types].xml."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+HTML_PDF = (
+    b"%PDF-1.7\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><script>x()</script></body></html>\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("plan.pdf", HTML_PDF, "“plan.pdf” starts like a PDF but is not one (it may be a web page saved with a .pdf name)."),
+        ("cut-off.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n", "“cut-off.pdf” starts like a PDF but is not one"),
+        ("needs.docx", bomb_docx(), "“needs.docx” would unpack to far more than an Office document holds"),
+        (
+            "Macros.xlsx",
+            package("[Content_Types].xml", "xl/workbook.xml", "xl/VBAProject.bin"),
+            "“Macros.xlsx” contains macros",
+        ),
+        ("template.docx", macro_content_type_docx(), "“template.docx” contains macros"),
+    ],
+    ids=["html-behind-pdf-header", "pdf-without-eof", "zip-bomb", "vba-any-case", "macro-content-type"],
+)
+def test_hostile_evidence_is_refused_and_nothing_is_stored(client, cast, draft, media_root, name, content, message):
+    client.force_login(cast.lead)
+
+    response = upload(client, draft, name, content)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_request_too_large_to_read_is_refused_from_its_length(client, cast, draft, media_root, settings):
+    settings.APPLICATION_UPLOAD_MAX_BYTES = 1024 * 1024
+    client.force_login(cast.lead)
+
+    response = upload(client, draft, "scan.pdf", PDF + bytes(3 * 1024 * 1024))
+
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB (3.0 MB were sent). Check you chose the right file." in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_body_over_the_request_cap_is_not_read_on_any_path(client, cast, draft, media_root, settings):
+    """The upload handler drops a body over UPLOAD_MAX_REQUEST_BYTES before reading it, even
+    where a view does not check the length itself."""
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    settings.APPLICATION_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    client.force_login(cast.lead)
+
+    response = upload(client, draft, "scan.pdf", PDF + bytes(2 * 1024 * 1024))
+
+    assert response.status_code == 400
+    assert not EvidenceFile.objects.exists()
+    assert stored_files(media_root) == []

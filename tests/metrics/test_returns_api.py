@@ -364,9 +364,11 @@ class TestJsonSubmit:
 
     def test_a_submission_against_an_out_of_date_version_is_a_conflict(self, client_as, staff, lead, catalogue, croydon, period):
         assert _submit(client_as(staff), croydon, period, json_values(), based_on_version=0).status_code == 201
-        assert _submit(client_as(lead), croydon, period, json_values(), based_on_version=1).status_code == 201
+        assert (
+            _submit(client_as(lead), croydon, period, json_values(O3_BED_DAYS__total=2901), based_on_version=1).status_code == 201
+        )
 
-        stale = _submit(client_as(staff), croydon, period, json_values(), based_on_version=1)
+        stale = _submit(client_as(staff), croydon, period, json_values(O3_BED_DAYS__total=2902), based_on_version=1)
 
         assert stale.status_code == 409
         assert "Look at version 2" in stale.json()["detail"]
@@ -465,7 +467,7 @@ class TestTokenAuthentication:
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
         filed = _submit(client, croydon, period, json_values(), based_on_version=0)
-        uploaded = _upload(client, make_workbook(place="Croydon", period=period.month), based_on_version=1)
+        uploaded = _upload(client, make_workbook(place="Croydon", period=period.month, D21=2901), based_on_version=1)
         listed = client.get("/api/v1/returns/")
 
         assert (filed.status_code, uploaded.status_code) == (201, 201), (filed.content, uploaded.content)

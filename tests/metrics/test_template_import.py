@@ -345,7 +345,7 @@ def test_a_group_heading_is_a_header_too(context):
         (
             "C24",
             "Number of category 2 ambulance conveyances for patients in the cohort",
-            'SubmissionTemplate!C24: expected text starting "Number of category 1 ambulance conveyances" here but found '
+            'SubmissionTemplate!C24: expected "Number of category 1 ambulance conveyances for patients in the cohort" here but found '
             '"Number of category 2 ambulance conveyances for patients in the cohort". Metric rows must stay where the '
             "template puts them: do not insert, delete or sort rows.",
         ),
@@ -492,10 +492,31 @@ def test_on_the_earlier_layout_the_age_range_ends_one_column_sooner(context):
     assert problem.message.startswith("SubmissionTemplate!D21: the ethnic groups (N21:S21) add up to ")
 
 
-def test_no_total_check_where_a_category_is_suppressed(context):
-    result = read_return(make_workbook(J21="*", K21=5000), context)  # age no longer adds up, but J21 is hidden
+def test_a_suppressed_category_may_hide_up_to_five_but_no_more(context):
+    # J21 (60-69 bed days) hidden: the other age groups now fall short of the Total by J21's
+    # real figure, far more than one suppressed cell (at most 5) can explain.
+    result = read_return(make_workbook(J21="*"), context)
+
+    problem = only(result.warnings, "breakdown_total_mismatch")
+    assert (problem.sheet, problem.cell) == ("SubmissionTemplate", "D21")
+    assert "other than the 1 suppressed cell add up to" in problem.message
+    assert "which 1 suppressed cell (fewer than 6 each) cannot explain" in problem.message
+
+
+def test_a_suppressed_category_that_accounts_for_the_difference_is_no_warning(context):
+    # Age 18-19 bed days moved into a suppressed cell: the rest fall short by 4, which it explains.
+    row = {v.category: v.numerator for v in read_return(make_workbook(), context).values if v.metric == "O3_BED_DAYS"}
+    short_by_four = make_workbook(E21="*", F21=row["age_20_29"] + row["age_18_19"] - 4)
+
+    result = read_return(short_by_four, context)
 
     assert [p.code for p in result.warnings] == []
+
+
+def test_known_categories_above_the_total_are_a_warning_even_with_a_suppressed_one(context):
+    result = read_return(make_workbook(J21="*", K21=5000), context)  # the rest alone exceed the Total of 2,900
+
+    assert only(result.warnings, "breakdown_total_mismatch").cell == "D21"
 
 
 def test_a_rate_typed_over_the_formula_that_disagrees_with_the_counts(context):
@@ -557,3 +578,124 @@ def test_validate_values_keeps_a_field_name_given_as_the_cell():
 def test_validate_values_refuses_categories_of_the_other_layout():
     with pytest.raises(ValueError, match="age_80_plus"):
         validate_values([_value("O1_NEW", "age_80_plus", 10, 100)], layout="1.2")
+
+
+# --- As strict as the analysts' own checks (issue 12) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "content", "expected"),
+    [
+        # A rate row's label is checked too, whole: not only the numerator's, not only its start.
+        ("C23", "Number of inpatient bed days", "Number of inpatient bed days per 1,000 patients in the cohort"),
+        (
+            "C8",
+            "Number of new consultant-led outpatient appointments per 1,000 patients in the cohort (estimated)",
+            "Number of new consultant-led outpatient appointments per 1,000 patients in the cohort",
+        ),
+        (
+            "C6",
+            "Number of new consultant-led outpatient appointments for patients in the cohort and their carers",
+            "Number of new consultant-led outpatient appointments for patients in the cohort",
+        ),
+        ("C7", "Number of patients", "Number of patients in the cohort"),
+    ],
+)
+def test_a_label_that_is_not_the_templates_is_refused_by_its_cell(context, cell, content, expected):
+    result = read_return(make_workbook(**{cell: content}), context)
+
+    problem = only(result.errors, "missing_metric_row")
+    assert (problem.sheet, problem.cell) == ("SubmissionTemplate", cell)
+    assert problem.message == (
+        f'SubmissionTemplate!{cell}: expected "{expected}" here but found "{content}". Metric rows must stay where '
+        "the template puts them: do not insert, delete or sort rows."
+    )
+
+
+def test_rate_labels_compare_without_regard_to_spacing_or_case(context):
+    data = make_workbook(C23="  NUMBER of inpatient   bed days per 1,000 patients in the COHORT ")
+
+    assert read_return(data, context).errors == []
+
+
+def test_a_metric_row_below_p1_is_refused(context):
+    result = read_return(make_workbook(A50="O7", C50="Number of something else", D50=120), context)
+
+    problem = only(result.errors, "extra_metric_row")
+    assert (problem.sheet, problem.cell) == ("SubmissionTemplate", "A50")
+    assert problem.message == (
+        'SubmissionTemplate!A50: found "O7" below the last metric line (P1, row 48). The template has no rows below '
+        "it: remove them, or copy your figures into a fresh template."
+    )
+    assert not result.is_valid
+
+
+def test_a_figure_in_a_column_the_layout_does_not_have_is_refused(context):
+    result = read_return(make_workbook(AA21=17), context)
+
+    problem = only(result.errors, "extra_column")
+    assert (problem.sheet, problem.cell) == ("SubmissionTemplate", "AA21")
+    assert problem.message == (
+        'SubmissionTemplate!AA21: found "17" in a column the template does not have: its last column is Z '
+        '("Not Known", template v1.2). Remove it, or copy your figures into a fresh template.'
+    )
+
+
+def test_on_the_earlier_layout_column_z_is_outside_it(context):
+    result = read_return(make_workbook(layout="1.1", Z6=4), context)
+
+    assert only(result.errors, "extra_column").cell == "Z6"
+
+
+@pytest.mark.parametrize(
+    ("layout", "column", "message"),
+    [
+        (
+            "1.2",
+            "J",
+            'SubmissionTemplate!J5: the column "60-69" is missing: the template has it at J5, between "50-59" and "70-79".',
+        ),
+        (
+            "1.2",
+            "L",
+            'SubmissionTemplate!L5: the column "80-89" is missing: the template has it at L5, between "70-79" and "90+".',
+        ),
+        (
+            "1.2",
+            "E",
+            'SubmissionTemplate!E5: the column "18-19" is missing: the template has it at E5, between the Total and "20-29".',
+        ),
+        ("1.2", "Z", 'SubmissionTemplate!Z5: the column "Not Known" is missing: the template has it at Z5, after "5".'),
+        (
+            "1.1",
+            "L",
+            'SubmissionTemplate!L5: the column "80+" is missing: the template has it at L5, between "70-79" and "Not known".',
+        ),
+    ],
+)
+def test_a_deleted_breakdown_column_is_named_not_the_header_after_it(context, layout, column, message):
+    result = read_return(make_workbook(layout=layout, delete_columns=[column]), context)
+
+    problem = only(result.errors, "missing_column")
+    assert problem.message.startswith(message)
+    assert [p for p in result.errors if p.code in ("missing_column", "extra_column", "layout_unknown")] == [problem]
+    assert result.values == []
+
+
+def test_an_inserted_column_is_named(context):
+    result = read_return(make_workbook(insert_columns={"J": "60-64"}), context)
+
+    problem = only(result.errors, "extra_column")
+    assert problem.message.startswith('SubmissionTemplate!J5: found "60-64", a column the template does not have here.')
+    assert not [p for p in result.errors if p.code == "missing_column"]
+    assert result.values == []
+
+
+def test_a_return_for_a_month_that_has_not_ended_is_refused(context):
+    context.periods[JANUARY] = "not_ended"
+
+    result = read_return(make_workbook(), context)
+
+    problem = only(result.errors, "period_not_ended")
+    assert (problem.sheet, problem.cell) == ("Instructions", "B7")
+    assert problem.message.startswith("Instructions!B7: January 2026 has not ended yet")

@@ -6,6 +6,11 @@
     make_workbook(layout="1.1")                      the earlier layout (one 80+ column)
     make_workbook(delete_sheets=["Instructions"])
     make_workbook(cached={"D8": 99.0})               a value Excel would have cached for a formula cell
+    make_workbook(delete_columns=["J"])              a breakdown column deleted (60-69), the rest moved left
+    make_workbook(insert_columns={"J": "60-64"})     a column inserted with that header in row 5
+
+Hostile files, built from the same real template: `million_row_workbook()`,
+`declared_million_rows()`, `zip_bomb()`, `macro_workbook()`, `html_behind_pdf_header()`.
 
 The figures add up: every dimension sums to its Total, and counts from 1 to 5 are already
 suppressed with * as the guide asks. `expected_values(layout)` gives them as the importer
@@ -143,6 +148,8 @@ def make_workbook(
     delete_sheets: tuple[str, ...] | list[str] = (),
     cells: dict[str, object] | None = None,
     cached: dict[str, object] | None = None,
+    delete_columns: tuple[str, ...] | list[str] = (),
+    insert_columns: dict[str, str] | None = None,
     **overrides: object,
 ) -> bytes:
     """The real template filled with plausible figures, then `overrides` (SubmissionTemplate
@@ -168,6 +175,11 @@ def make_workbook(
     for address, value in (cells or {}).items():
         sheet_name, cell = address.split("!")
         workbook[sheet_name][cell] = value
+    for letter in delete_columns:
+        sheet.delete_cols(openpyxl.utils.column_index_from_string(letter))
+    for letter, header in (insert_columns or {}).items():  # an empty column with its header in row 5
+        sheet.insert_cols(openpyxl.utils.column_index_from_string(letter))
+        sheet[f"{letter}5"] = header
     for name in delete_sheets:
         del workbook[name]
     buffer = io.BytesIO()
@@ -206,3 +218,88 @@ def with_extra_part(data: bytes, name: str, content: bytes, *, first: bool = Fal
         if not first:
             target.writestr(name, content)
     return output.getvalue()
+
+
+# --- Hostile files ---------------------------------------------------------------------------
+
+
+def _submission_part(data: bytes) -> str:
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet"))
+    return sheets[1]  # SubmissionTemplate is the template's second sheet
+
+
+def _replace_part(data: bytes, part: str, write) -> bytes:
+    """A copy of the package with `part` rewritten by `write(target_handle, original_xml)`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename == part:
+                with target.open(part, "w", force_zip64=True) as handle:
+                    write(handle, source.read(part))
+            else:
+                target.writestr(item, source.read(item.filename))
+    return output.getvalue()
+
+
+def million_row_workbook(rows: int = 1_000_000, *, declare: bool = True, figures: bool = True) -> bytes:
+    """The real template, filled in, with `rows` more rows below P1 in SubmissionTemplate, each
+    with a figure in column D (7 MB: over the size limit) or, without `figures`, empty rows
+    (a few KB however many: under it). With `declare`, its <dimension ref> says so too."""
+    data = make_workbook()
+
+    def write(handle, xml: bytes) -> None:
+        head, tail = xml.split(b"</sheetData>", 1)
+        if declare:
+            head = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:Z{48 + rows}"'.encode(), head, count=1)
+        else:
+            head = re.sub(rb"<dimension [^>]*/>", b"", head, count=1)
+        handle.write(head)
+        batch = []
+        for row in range(49, 49 + rows):
+            batch.append(f'<row r="{row}"><c r="D{row}"><v>{row}</v></c></row>' if figures else f'<row r="{row}"/>')
+            if len(batch) == 10_000:
+                handle.write("".join(batch).encode())
+                batch = []
+        handle.write("".join(batch).encode())
+        handle.write(b"</sheetData>" + tail)
+
+    return _replace_part(data, _submission_part(data), write)
+
+
+def declared_million_rows() -> bytes:
+    """A small file whose SubmissionTemplate *declares* A1:Z1000000 (no more rows than usual)."""
+    data = make_workbook()
+
+    def write(handle, xml: bytes) -> None:
+        handle.write(re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:Z1000000"', xml, count=1))
+
+    return _replace_part(data, _submission_part(data), write)
+
+
+def zip_bomb(inflated: int = 1536 * 1024 * 1024) -> bytes:
+    """The real template with one more part: `inflated` bytes of zeros (1.5 GB by default),
+    which deflate to about a thousandth of that."""
+    data = make_workbook()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        with target.open("xl/media/image1.bin", "w", force_zip64=True) as handle:
+            block = bytes(8 * 1024 * 1024)
+            for _ in range(inflated // len(block)):
+                handle.write(block)
+            handle.write(bytes(inflated % len(block)))
+    return output.getvalue()
+
+
+def macro_workbook() -> bytes:
+    """The real template carrying a VBA project, as Excel saves an .xlsm renamed .xlsx."""
+    return with_extra_part(make_workbook(), "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA project")
+
+
+def html_behind_pdf_header() -> bytes:
+    """A web page with a %PDF- line put in front of it: not a PDF."""
+    return b"%PDF-1.7\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><script>steal()</script></body></html>\n%%EOF\n"

@@ -142,3 +142,40 @@ def test_an_overdue_milestone_is_listed_until_it_is_confirmed(site, people, chec
     assert [i.template.code for i in late[site]] == ["dsa", "team"]
     NeighbourhoodTeamFactory(site=site, launched_on=timezone.localdate())
     assert [i.template.code for i in overdue_milestones(today=timezone.localdate())[site]] == ["dsa"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"%PDF-1.7\n<!DOCTYPE html><html><body>a web page</body></html>\n%%EOF\n", "starts like a PDF but is not one"),
+        (
+            __import__("tests.applications.test_uploads", fromlist=["bomb_docx"]).bomb_docx(),
+            "would unpack to far more than an Office document holds",
+        ),
+    ],
+    ids=["html-behind-pdf-header", "zip-bomb"],
+)
+def test_onboarding_evidence_goes_through_the_same_sniffer(site, people, checklist, content, says):
+    fake = SimpleUploadedFile("agreement.pdf", content)
+
+    with pytest.raises(ValidationError) as refused:
+        services.submit_milestone(site=site, template=checklist["dsa"], by=people["site_staff"], note="Signed.", upload=fake)
+
+    assert says in refused.value.message_dict["file"][0]
+    assert not SiteMilestone.objects.exists()
+
+
+def test_an_oversize_milestone_upload_is_refused_from_its_length(client, site, people, checklist, settings):
+    from django.urls import reverse
+
+    settings.APPLICATION_UPLOAD_MAX_BYTES = 1024 * 1024
+    client.force_login(people["site_staff"])
+
+    response = client.post(
+        reverse("milestone-submit", args=[site.pk, checklist["dsa"].pk]),
+        {"note": "Signed.", "file": SimpleUploadedFile("agreement.pdf", b"%PDF-1.7\n" + bytes(3 * 1024 * 1024))},
+    )
+
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB (3.0 MB were sent)." in response.content.decode()
+    assert not SiteMilestone.objects.exists()
