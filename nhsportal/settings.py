@@ -83,11 +83,23 @@ TEMPLATES = [
 
 # Embedded default: SQLite under var/. DATABASE_URL (PostgreSQL) switches on the full stack.
 DATABASE_URL = config.env_str("DATABASE_URL")
+# On SQLite, every connection: a write-ahead log, so pages read while `rollup` writes (the default
+# rollback journal makes a writer wait for every reader, and fail with "database is locked");
+# transactions that take the write lock when they begin (a deferred one that reads, then writes,
+# fails at once when another holds the lock, whatever the timeout); and a wait of up to 30 s for
+# that lock rather than SQLite's 5.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     if DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": config.VAR_DIR / "db.sqlite3"}
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # the default, or a sqlite:// DATABASE_URL
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
