@@ -153,6 +153,10 @@ REDIS_URL = config.env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# With no broker, a Celery task runs inside the request that queues it: a large export is then
+# built on a thread of the web process instead, so the request answers at once (tests build it
+# in-process, inside their transaction).
+ROLLUP_EXPORT_IN_THREAD = not REDIS_URL and ENV != "test"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
