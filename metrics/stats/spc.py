@@ -90,6 +90,21 @@ class SpcResult:
     assurance: Assurance | None
 
 
+def charted_run(values: Sequence[Number | None]) -> tuple[int, int]:
+    """Which of a month-by-month series an XmR chart is drawn over, as a slice [start, end): the
+    months with figures, less the empty months before the first and after the last (not yet due,
+    not yet filed, or before the unit joined: not data), and, where a month in between has no
+    figures, only the months after that gap. A moving range across a missing month would span
+    two months, and NHSRplotthedots expects a series without gaps, so the chart restarts."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    start = end
+    while start and values[start - 1] is not None:
+        start -= 1
+    return start, end
+
+
 def _sign(value: Fraction) -> int:
     return (value > 0) - (value < 0)
 
