@@ -9,11 +9,11 @@ from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnels, sharing
+from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
-from metrics.stats.spc import xmr
+from metrics.stats.spc import charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
@@ -73,8 +73,9 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
 
 
 def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
-    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, every
-    month with figures (a gap restarts the chart at the latest unbroken run)."""
+    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, over
+    its months with figures up to its latest settled month (`metrics.stats.spc.charted_run`: empty
+    months before and after are not data; a gap in between restarts the chart after it)."""
     cat = figures.catalogue()
     metric = _metric(cat, metric_code)
     if level not in SPC_LEVELS:
@@ -100,11 +101,14 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
         else []
     )
     by_period = figures.index(found, "period_id")
-    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in periods]
-    start = len(values)
-    while start > 0 and values[start - 1] is not None:
-        start -= 1
-    run_periods, run_values = periods[start:], values[start:]
+    covered = months.coverage(periods, found, org_id)
+    headline = months.headline_index(covered, None)
+    # Up to the latest settled month (every site due has reported, or the month is final): a later
+    # month half filed would read as a fall in a count. The months after it are listed, not drawn.
+    shown = periods[: headline + 1] if headline is not None else []
+    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in shown]
+    start, end = charted_run(values)
+    run_periods, run_values = shown[start:end], values[start:end]
     result = xmr(run_values, improvement=metric.direction) if len(run_values) >= 2 else None
     points = []
     for period, value, point in zip(run_periods, run_values, result.points if result else [None] * len(run_values), strict=True):
@@ -128,7 +132,9 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
         "name": name,
         "spc": result,
         "points": points,
-        "gap_before": start > 0 and bool(periods),
+        "gap_before": any(v is not None for v in values[:start]),
+        "gap_month": shown[start - 1] if start and any(v is not None for v in values[:start]) else None,
+        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
     }
 
 
@@ -149,14 +155,22 @@ def engagement(user: Any) -> dict[str, Any]:
         "metric_id",
     )
     cohort_id, caseload_id = cohort.pk, caseload.pk
+    covered = months.coverage(periods, list(national.values()), ENGLAND)
+    headline = months.headline_index(covered, None)
     # (id, label) worked out once: the per-site loop below runs 400 sites x 12 months.
-    columns = [(p.pk, p.month.strftime("%b %Y")) for p in periods]
+    columns = [
+        (p.pk, p.month.strftime("%b %Y") + ("" if c.final else " (provisional)")) for p, c in zip(periods, covered, strict=True)
+    ]
     series = []
-    for pk, label in columns:
+    for (pk, label), month in zip(columns, covered, strict=True):
         c, k = national.get((pk, cohort_id)) or {}, national.get((pk, caseload_id)) or {}
-        series.append(_engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting")))
-    latest, recent = periods[-1], periods[-figures.SPARK_MONTHS :]
+        row = _engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting"))
+        series.append({**row, "expected": c.get("units_expected"), "final": month.final, "period_id": pk})
+    recent = periods[-figures.SPARK_MONTHS :]
     recent_columns = columns[-figures.SPARK_MONTHS :]
+    # The sites' table is of the headline month (the latest settled one), as the overview's is.
+    latest = periods[headline] if headline is not None and periods[headline] in recent else recent[-1]
+    at = recent.index(latest)
     # 400 sites x 12 months x 2 metrics: read as plain values (the columns `figures.rows` filters
     # on) into three lists per site, not kept as 9,600 dicts and keys; fewer objects for Python's
     # garbage collector to pass over make this page's slowest responses faster.
@@ -179,15 +193,23 @@ def engagement(user: Any) -> dict[str, Any]:
     site_ids = sorted(by_site)
     per_site = []
     for org in site_ids:
-        months = [
+        site_months = [
             _engagement_row(label, c, k, units) for (_, label), c, k, units in zip(recent_columns, *by_site[org], strict=True)
         ]
-        per_site.append((org, {**months[-1], "months": months}))
+        per_site.append((org, {**site_months[at], "months": site_months}))
     per_site.sort(key=lambda item: (item[1]["rate"] is None, item[1]["rate"] or 0, item[0]))
     names = figures.org_names(RollupLevel.SITE, site_ids) if site_ids else {}
     labels = sharing.label_sites(user, [org for org, _ in per_site], names)
     sites = [{**row, **labels[org], "site_id": org} for org, row in per_site if org in labels]
-    return {"series": series, "sites": sites, "latest_period": latest, "recent": recent}
+    return {
+        "series": series,
+        "sites": sites,
+        "latest_period": latest,
+        "recent": recent,
+        "recent_labels": [label for _, label in recent_columns],
+        "headline": covered[headline] if headline is not None else None,
+        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
+    }
 
 
 def _engagement_row(label: str, cohort: int | None, caseload: int | None, units: int | None) -> dict[str, Any]:
@@ -220,6 +242,7 @@ def demographics(user: Any) -> dict[str, Any]:
         "category_id",
     )
     dimensions = []
+    day = months.today()
     for dim, cats in [*groups.items(), ("age_finer", finer)]:
         rows = []
         for period in periods:
@@ -227,7 +250,8 @@ def demographics(user: Any) -> dict[str, Any]:
             rows.append(
                 {
                     "period": period,
-                    "label": period.month.strftime("%b %Y"),
+                    "label": period.month.strftime("%b %Y") + ("" if months.is_final(period, day) else " (provisional)"),
+                    "provisional": not months.is_final(period, day),
                     "values": [cell["sum_numerator"] if cell else None for cell in cells],
                     "units": [cell["units_reporting"] - cell["units_suppressed"] if cell else None for cell in cells],
                 }
