@@ -13,7 +13,7 @@ from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
-from metrics.stats.spc import charted_run, xmr
+from metrics.stats.spc import can_chart, charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
@@ -75,7 +75,7 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
 def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
     """An XmR chart of one metric (total category) for England, a region, an ICB or a site, over
     its months with figures up to its latest settled month (`metrics.stats.spc.charted_run`: empty
-    months before and after are not data; a gap in between restarts the chart after it)."""
+    months before and after are not data; a month missing in between is a gap in the chart)."""
     cat = figures.catalogue()
     metric = _metric(cat, metric_code)
     if level not in SPC_LEVELS:
@@ -109,10 +109,11 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
     values = [figures.value_of(by_period.get((p.pk,)), metric) for p in shown]
     start, end = charted_run(values)
     run_periods, run_values = shown[start:end], values[start:end]
-    result = xmr(run_values, improvement=metric.direction) if len(run_values) >= 2 else None
+    result = xmr(run_values, improvement=metric.direction) if can_chart(run_values) else None
+    by_index = {point.index: point for point in result.points} if result else {}
     points = []
-    for period, value, point in zip(run_periods, run_values, result.points if result else [None] * len(run_values), strict=True):
-        row = by_period.get((period.pk,))
+    for number, (period, value) in enumerate(zip(run_periods, run_values, strict=True)):
+        row, point = by_period.get((period.pk,)), by_index.get(number)
         points.append(
             {
                 "period": period,
@@ -132,8 +133,7 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
         "name": name,
         "spc": result,
         "points": points,
-        "gap_before": any(v is not None for v in values[:start]),
-        "gap_month": shown[start - 1] if start and any(v is not None for v in values[:start]) else None,
+        "gaps": [period for period, value in zip(run_periods, run_values, strict=True) if value is None],
         "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
     }
 

@@ -90,7 +90,7 @@ def metric_table(key: str, caption: str, summaries: list[dict[str, Any]], *, wit
         "Month before (same sites)",
         "Difference (same sites)",
         "Sites compared",
-        "Average of the months shown",
+        "Average of the settled months",
         "England",
     ]
     if with_funnel:
@@ -205,7 +205,7 @@ def spc_table(chart: dict[str, Any]) -> Table:
             "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
         }
         table.summary = (
-            f"XmR chart over {len(chart['points'])} months: mean {as_text(spc.mean)}, limits {as_text(spc.lower_limit)} "
+            f"XmR chart over {sum(p['value'] is not None for p in chart['points'])} months: mean {as_text(spc.mean)}, limits {as_text(spc.lower_limit)} "
             f"to {as_text(spc.upper_limit)}; {sum(bool(p['rules']) for p in chart['points'])} months flagged as special cause."
         )
     else:

@@ -11,15 +11,16 @@ from django.http import Http404
 from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
-from metrics.stats.spc import SpcResult, charted_run, xmr
+from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
 from sites.models import ICB, Region, Site
 
 
 def spc_of(values: list[Any], metric: MetricDefinition) -> SpcResult | None:
     """XmR over the months with figures (`metrics.stats.spc.charted_run`: empty months before and
-    after are not data; a gap restarts the chart); None below 2 points."""
+    after are not data; a month missing in between is a gap, not a restart); None without two
+    months in a row."""
     start, end = charted_run(values)
-    if end - start < 2:
+    if not can_chart(values[start:end]):
         return None
     return xmr(values[start:end], improvement=metric.direction)
 
@@ -32,17 +33,20 @@ def metric_summary(
     national: dict[tuple, dict],
     org_id: int,
     compared: dict[str, Any] | None,
+    covered: list[months.Coverage],
 ) -> dict[str, Any]:
     """One metric at one organisation in the headline month (`periods[chosen]`): its value; the
     month before and the difference, over the same sites only (`months.same_sites`); the long-term
-    average, sparkline and SPC of the months up to it; and England's value that month."""
+    average, sparkline and SPC of the settled months up to it (a month half filed is not a point
+    of the process: its count would read as a fall); and England's value that month."""
     series = [own.get((p.pk, metric.pk, org_id)) for p in periods[: chosen + 1]]
     values = [figures.value_of(row, metric) for row in series]
+    settled = [v if c.settled else None for v, c in zip(values, covered, strict=False)]
     latest_row = series[-1]
     period = periods[chosen]
     national_row = national.get((period.pk, metric.pk, ENGLAND))
     compared = compared or {"sites": 0, "latest": None, "previous": None}
-    spc = spc_of(values[-SPC_MONTHS:], metric)
+    spc = spc_of(settled[-SPC_MONTHS:], metric)
     return {
         "metric": metric,
         "code": metric.code,
@@ -55,8 +59,8 @@ def metric_summary(
         "latest_same_sites": compared["latest"],
         "difference": figures.difference(compared["latest"], compared["previous"]),
         "sites_compared": compared["sites"],
-        "average": figures.mean(values),
-        "spark": [{"period": p.month.strftime("%b %Y"), "value": v} for p, v in zip(periods, values, strict=False)][
+        "average": figures.mean(settled),
+        "spark": [{"period": p.month.strftime("%b %Y"), "value": v} for p, v in zip(periods, settled, strict=False)][
             -SPARK_MONTHS:
         ],
         "spc": spc,
@@ -107,7 +111,7 @@ def _summaries(
         else {}
     )
     return {
-        "metrics": [metric_summary(m, periods, chosen, own, national, org_id, compared.get(m.pk)) for m in cat.metrics],
+        "metrics": [metric_summary(m, periods, chosen, own, national, org_id, compared.get(m.pk), covered) for m in cat.metrics],
         "coverage": covered,
         "latest_period": period,
         "previous_period": previous,

@@ -76,9 +76,9 @@ def series(world, name, metric, indexes):
 # SPC: the months a site has figures for, not the months England has.
 
 
-def test_charted_run_leaves_out_empty_months_before_and_after_and_restarts_after_a_gap():
+def test_charted_run_leaves_out_empty_months_before_and_after_and_keeps_a_gap_in_between():
     assert charted_run([None, None, 4, 5, 6, None]) == (2, 5)
-    assert charted_run([1, 2, None, 4, 5, None, None]) == (3, 5)  # a gap in between: after it
+    assert charted_run([1, 2, None, 4, 5, None, None]) == (0, 5)  # a gap in between stays a gap
     assert charted_run([None, None]) == (0, 0)
     assert charted_run([3, 4]) == (0, 2)
 
@@ -96,9 +96,34 @@ def test_a_site_not_yet_in_for_the_newest_month_still_has_its_spc_chart(client, 
     assert [p["value"] for p in response.context["points"]] == expected_values
     assert [p["period"] for p in response.context["points"]] == [world["periods"][i] for i in FILED[name]]
     assert spc.mean == xmr(expected_values, improvement="lower_is_better").mean
-    assert not response.context["gap_before"]
+    assert response.context["gaps"] == []
     body = response.content.decode()
     assert "Fewer than two months in a row have figures" not in body
+
+
+def test_a_month_a_site_missed_is_a_gap_in_its_chart_not_a_restart(client, month_in_the_life, taskforce):
+    world = month_in_the_life
+    periods = world["periods"]
+    wakefield = SiteFactory(place__name="Wakefield", place__icb=world["icbs"]["North"], wave=world["sites"]["Leeds"].wave)
+    staff = user_with_role(Role.SITE_STAFF, site=wakefield)
+    lead = user_with_role(Role.SITE_LEAD, site=wakefield)
+    filed = {}
+    for index in (0, 2, 3):  # not the second month
+        filed[index] = synthetic_return(seed="Wakefield", cohort=14000, month_index=index)
+        file_and_sign_off(wakefield, periods[index], filed[index], staff=staff, lead=lead)
+    rollups.rebuild_all(today=months.today())
+    o1 = {
+        index: value({"filed": {("Wakefield", periods[index].pk): v}}, ["Wakefield"], periods[index], "O1_NEW")
+        for index, v in filed.items()
+    }
+    expected_values = [o1[0], None, o1[2], o1[3]]
+
+    response = client.get(reverse("dashboard-spc", args=["O1_NEW"]), {"level": "site", "org": wakefield.pk})
+
+    assert [p["value"] for p in response.context["points"]] == expected_values
+    assert response.context["gaps"] == [periods[1]]
+    assert response.context["spc"].mean == xmr(expected_values, improvement="lower_is_better").mean
+    assert f"No figures for {periods[1]}: a gap in the chart." in response.content.decode()
 
 
 def test_the_review_packs_key_metrics_chart_a_site_over_the_months_it_filed(month_in_the_life):
