@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.http import Http404
 from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
-from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
+from metrics.models import Dimension, MetricDefinition, RollupLevel
 from metrics.stats.spc import can_chart, charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
@@ -27,19 +26,6 @@ def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinitio
     return metric
 
 
-def _period(periods: list[ReportingPeriod], month: str) -> ReportingPeriod:
-    if not month:
-        return periods[-1]
-    try:
-        wanted = datetime.date.fromisoformat(f"{month}-01")
-    except ValueError as exc:
-        raise Http404("The month must look like 2026-03.") from exc
-    for period in periods:
-        if period.month == wanted:
-            return period
-    raise Http404("There are no figures for that month.")
-
-
 def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str = "") -> dict[str, Any]:
     """One metric, month and category: the pooled national rate, the 95% and 99% limits and every
     site the person may see, marked within / outside 95% / outside 99%, their own highlighted."""
@@ -51,7 +37,18 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
     periods = figures.periods_with_figures()
     if not periods:
         return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None}
-    period = _period(periods, month)
+    national = figures.rows(
+        sharing.rollups_visible_to(user),
+        periods=periods,
+        level=RollupLevel.NATIONAL,
+        metric_ids=[metric.pk],
+        category_ids=[chosen.pk],
+    )
+    covered = months.coverage(periods, national, ENGLAND)
+    # By default the latest settled month, as the overview shows: England's pooled rate over a
+    # month half filed is provisional, and the page says so when the reader chooses one.
+    headline = months.headline_index(covered, months.parse_month(month))
+    period = periods[headline if headline is not None else -1]
     data = funnels.site_funnels(period, [metric.pk], chosen.pk).get(metric.pk)
     units_all = sorted(data["units"], key=lambda u: (u["rate"], u["site_id"])) if data else []  # numbered by the rate shown
     names = figures.org_names(RollupLevel.SITE, [u["site_id"] for u in units_all]) if units_all else {}
@@ -69,6 +66,8 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         "hidden": len(units_all) - len(units),
         "counts": counts,
         "sites_in_funnel": len(units_all),
+        "coverage": covered,
+        "headline": next(c for c in covered if c.period.pk == period.pk),
     }
 
 

@@ -227,9 +227,24 @@ def test_a_region_page_compares_its_own_sites_like_with_like(client, month_in_th
     assert default.context["latest_period"] == before
 
 
+def test_the_funnel_plot_defaults_to_the_settled_month_and_says_when_one_is_provisional(client, month_in_the_life, taskforce):
+    world = month_in_the_life
+    settled, newest = world["periods"][2], world["periods"][3]
+
+    default = client.get(reverse("dashboard-funnel", args=["O1_NEW"]))
+    chosen = client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": newest.slug})
+
+    assert default.context["period"] == settled and default.context["sites_in_funnel"] == 3
+    assert f"{settled}: 3 of 3 sites reported." in default.content.decode()
+    assert chosen.context["period"] == newest and chosen.context["sites_in_funnel"] == 1
+    assert f"{newest}: 1 of 3 sites reported; provisional until" in chosen.content.decode()
+    assert client.get(reverse("api:dashboard-funnel", args=["O1_NEW"])).json()["month"] == settled.month.isoformat()
+
+
 def test_a_month_without_figures_or_malformed_is_not_found(client, month_in_the_life, taskforce):
     assert client.get(reverse("dashboard-overview"), {"month": "2001-01"}).status_code == 404
     assert client.get(reverse("dashboard-overview"), {"month": "soon"}).status_code == 404
+    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "2001-01"}).status_code == 404
 
 
 # The public summary: final months only.
