@@ -10,6 +10,7 @@ from django.http import Http404
 
 from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
+from dashboards.tables import present
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
 from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
 from sites.models import ICB, Region, Site
@@ -157,6 +158,8 @@ def site_key_metrics(site: Site, *, user: Any) -> list[dict[str, Any]]:
             data = found.get(summary["metric"].pk)
             unit = next((u for u in data["units"] if u["site_id"] == site.pk), None) if data else None
             summary["funnel"] = {"band": unit["band"], "side": unit["side"]} if unit else None
+    for summary in summaries:  # as the dashboards show them: rates rounded half up to one place
+        summary["shown"] = {key: present(summary[key]) for key in ("latest", "previous", "average", "national")}
     return summaries
 
 

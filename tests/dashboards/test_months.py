@@ -154,6 +154,8 @@ def test_the_review_page_shows_the_key_metrics_with_their_spc(client, month_in_t
 
     assert "Too few months" not in body
     assert str(month_in_the_life["periods"][2]) in body
+    latest = value(month_in_the_life, ["Bradford"], month_in_the_life["periods"][2], "O1_NEW")
+    assert f">{shown(latest)}</td>" in body  # rounded half up to one place, as the dashboards show it
 
 
 # The national overview: like with like, and plain about what is provisional.
