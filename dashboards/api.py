@@ -27,8 +27,9 @@ class CanViewDashboards(permissions.BasePermission):
 
 
 SUMMARY_FIELDS = [
-    "code", "name", "unit", "latest", "previous", "difference", "average", "national", "variation", "variation_side",
-    "provisional", "units_reporting", "units_expected", "outside_95", "in_funnel",
+    "code", "name", "unit", "latest", "previous", "difference", "sites_compared", "latest_same_sites",
+    "previous_published", "average", "national", "variation", "variation_side", "provisional", "units_reporting",
+    "units_expected", "outside_95", "in_funnel",
 ]  # fmt: skip
 
 
@@ -45,22 +46,39 @@ class DashboardViewSet(viewsets.ViewSet):
                 "level", OpenApiTypes.STR, enum=["national", "region", "icb", "site"], description="Default national."
             ),
             OpenApiParameter("org", OpenApiTypes.INT, description="The region, ICB or site id (not for national)."),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                description="YYYY-MM; default the latest settled month (final, or every site due has reported).",
+            ),
         ],
         responses=OverviewSerializer,
     )
     @action(detail=False, methods=["get"], url_path="overview", url_name="overview")
     def overview(self, request: Request) -> Response:
         level = request.query_params.get("level", RollupLevel.NATIONAL)
+        month = request.query_params.get("month", "")
         if level == RollupLevel.NATIONAL:
-            data = selectors.national_overview(request.user)
+            data = selectors.national_overview(request.user, month=month)
             name, org_id = "England", 0
         else:
             org_id = _org(request)
-            data = selectors.org_overview(request.user, level, org_id)
+            data = selectors.org_overview(request.user, level, org_id, month=month)
             name = data["name"]
-        period = data["latest_period"]
+        period, previous, headline = data["latest_period"], data["previous_period"], data.get("headline")
         metrics = [{field: s.get(field) for field in SUMMARY_FIELDS} for s in data["metrics"]]
-        body = {"level": level, "org_id": org_id, "name": name, "month": period.month if period else None, "metrics": metrics}
+        body = {
+            "level": level,
+            "org_id": org_id,
+            "name": name,
+            "month": period.month if period else None,
+            "previous_month": previous.month if previous else None,
+            "provisional": bool(headline and headline.provisional),
+            "final_submission_due": period.final_submission_due if period else None,
+            "sites_reporting": headline.reporting if headline else None,
+            "sites_expected": headline.expected if headline else None,
+            "metrics": metrics,
+        }
         return Response(OverviewSerializer(body).data)
 
     @extend_schema(

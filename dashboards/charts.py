@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnels, sharing
+from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
-from metrics.models import Dimension, MetricDefinition, ReportingPeriod, RollupLevel
-from metrics.stats.spc import xmr
+from metrics.models import Dimension, MetricDefinition, RollupLevel
+from metrics.stats.spc import can_chart, charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
@@ -27,19 +26,6 @@ def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinitio
     return metric
 
 
-def _period(periods: list[ReportingPeriod], month: str) -> ReportingPeriod:
-    if not month:
-        return periods[-1]
-    try:
-        wanted = datetime.date.fromisoformat(f"{month}-01")
-    except ValueError as exc:
-        raise Http404("The month must look like 2026-03.") from exc
-    for period in periods:
-        if period.month == wanted:
-            return period
-    raise Http404("There are no figures for that month.")
-
-
 def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str = "") -> dict[str, Any]:
     """One metric, month and category: the pooled national rate, the 95% and 99% limits and every
     site the person may see, marked within / outside 95% / outside 99%, their own highlighted."""
@@ -51,7 +37,18 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
     periods = figures.periods_with_figures()
     if not periods:
         return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None}
-    period = _period(periods, month)
+    national = figures.rows(
+        sharing.rollups_visible_to(user),
+        periods=periods,
+        level=RollupLevel.NATIONAL,
+        metric_ids=[metric.pk],
+        category_ids=[chosen.pk],
+    )
+    covered = months.coverage(periods, national, ENGLAND)
+    # By default the latest settled month, as the overview shows: England's pooled rate over a
+    # month half filed is provisional, and the page says so when the reader chooses one.
+    headline = months.headline_index(covered, months.parse_month(month))
+    period = periods[headline if headline is not None else -1]
     data = funnels.site_funnels(period, [metric.pk], chosen.pk).get(metric.pk)
     units_all = sorted(data["units"], key=lambda u: (u["rate"], u["site_id"])) if data else []  # numbered by the rate shown
     names = figures.org_names(RollupLevel.SITE, [u["site_id"] for u in units_all]) if units_all else {}
@@ -69,12 +66,15 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         "hidden": len(units_all) - len(units),
         "counts": counts,
         "sites_in_funnel": len(units_all),
+        "coverage": covered,
+        "headline": next(c for c in covered if c.period.pk == period.pk),
     }
 
 
 def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
-    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, every
-    month with figures (a gap restarts the chart at the latest unbroken run)."""
+    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, over
+    its months with figures up to its latest settled month (`metrics.stats.spc.charted_run`: empty
+    months before and after are not data; a month missing in between is a gap in the chart)."""
     cat = figures.catalogue()
     metric = _metric(cat, metric_code)
     if level not in SPC_LEVELS:
@@ -100,15 +100,19 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
         else []
     )
     by_period = figures.index(found, "period_id")
-    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in periods]
-    start = len(values)
-    while start > 0 and values[start - 1] is not None:
-        start -= 1
-    run_periods, run_values = periods[start:], values[start:]
-    result = xmr(run_values, improvement=metric.direction) if len(run_values) >= 2 else None
+    covered = months.coverage(periods, found, org_id)
+    headline = months.headline_index(covered, None)
+    # Up to the latest settled month (every site due has reported, or the month is final): a later
+    # month half filed would read as a fall in a count. The months after it are listed, not drawn.
+    shown = periods[: headline + 1] if headline is not None else []
+    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in shown]
+    start, end = charted_run(values)
+    run_periods, run_values = shown[start:end], values[start:end]
+    result = xmr(run_values, improvement=metric.direction) if can_chart(run_values) else None
+    by_index = {point.index: point for point in result.points} if result else {}
     points = []
-    for period, value, point in zip(run_periods, run_values, result.points if result else [None] * len(run_values), strict=True):
-        row = by_period.get((period.pk,))
+    for number, (period, value) in enumerate(zip(run_periods, run_values, strict=True)):
+        row, point = by_period.get((period.pk,)), by_index.get(number)
         points.append(
             {
                 "period": period,
@@ -128,7 +132,8 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
         "name": name,
         "spc": result,
         "points": points,
-        "gap_before": start > 0 and bool(periods),
+        "gaps": [period for period, value in zip(run_periods, run_values, strict=True) if value is None],
+        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
     }
 
 
@@ -149,14 +154,22 @@ def engagement(user: Any) -> dict[str, Any]:
         "metric_id",
     )
     cohort_id, caseload_id = cohort.pk, caseload.pk
+    covered = months.coverage(periods, list(national.values()), ENGLAND)
+    headline = months.headline_index(covered, None)
     # (id, label) worked out once: the per-site loop below runs 400 sites x 12 months.
-    columns = [(p.pk, p.month.strftime("%b %Y")) for p in periods]
+    columns = [
+        (p.pk, p.month.strftime("%b %Y") + ("" if c.final else " (provisional)")) for p, c in zip(periods, covered, strict=True)
+    ]
     series = []
-    for pk, label in columns:
+    for (pk, label), month in zip(columns, covered, strict=True):
         c, k = national.get((pk, cohort_id)) or {}, national.get((pk, caseload_id)) or {}
-        series.append(_engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting")))
-    latest, recent = periods[-1], periods[-figures.SPARK_MONTHS :]
+        row = _engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting"))
+        series.append({**row, "expected": c.get("units_expected"), "final": month.final, "period_id": pk})
+    recent = periods[-figures.SPARK_MONTHS :]
     recent_columns = columns[-figures.SPARK_MONTHS :]
+    # The sites' table is of the headline month (the latest settled one), as the overview's is.
+    latest = periods[headline] if headline is not None and periods[headline] in recent else recent[-1]
+    at = recent.index(latest)
     # 400 sites x 12 months x 2 metrics: read as plain values (the columns `figures.rows` filters
     # on) into three lists per site, not kept as 9,600 dicts and keys; fewer objects for Python's
     # garbage collector to pass over make this page's slowest responses faster.
@@ -179,15 +192,23 @@ def engagement(user: Any) -> dict[str, Any]:
     site_ids = sorted(by_site)
     per_site = []
     for org in site_ids:
-        months = [
+        site_months = [
             _engagement_row(label, c, k, units) for (_, label), c, k, units in zip(recent_columns, *by_site[org], strict=True)
         ]
-        per_site.append((org, {**months[-1], "months": months}))
+        per_site.append((org, {**site_months[at], "months": site_months}))
     per_site.sort(key=lambda item: (item[1]["rate"] is None, item[1]["rate"] or 0, item[0]))
     names = figures.org_names(RollupLevel.SITE, site_ids) if site_ids else {}
     labels = sharing.label_sites(user, [org for org, _ in per_site], names)
     sites = [{**row, **labels[org], "site_id": org} for org, row in per_site if org in labels]
-    return {"series": series, "sites": sites, "latest_period": latest, "recent": recent}
+    return {
+        "series": series,
+        "sites": sites,
+        "latest_period": latest,
+        "recent": recent,
+        "recent_labels": [label for _, label in recent_columns],
+        "headline": covered[headline] if headline is not None else None,
+        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
+    }
 
 
 def _engagement_row(label: str, cohort: int | None, caseload: int | None, units: int | None) -> dict[str, Any]:
@@ -220,6 +241,7 @@ def demographics(user: Any) -> dict[str, Any]:
         "category_id",
     )
     dimensions = []
+    day = months.today()
     for dim, cats in [*groups.items(), ("age_finer", finer)]:
         rows = []
         for period in periods:
@@ -227,7 +249,8 @@ def demographics(user: Any) -> dict[str, Any]:
             rows.append(
                 {
                     "period": period,
-                    "label": period.month.strftime("%b %Y"),
+                    "label": period.month.strftime("%b %Y") + ("" if months.is_final(period, day) else " (provisional)"),
+                    "provisional": not months.is_final(period, day),
                     "values": [cell["sum_numerator"] if cell else None for cell in cells],
                     "units": [cell["units_reporting"] - cell["units_suppressed"] if cell else None for cell in cells],
                 }

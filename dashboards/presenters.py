@@ -6,7 +6,7 @@ from typing import Any
 
 from django.templatetags.static import static
 
-from dashboards.tables import Table, line_chart, present
+from dashboards.tables import Table, as_text, line_chart, present
 
 VARIATION_TEXT = {
     "common_cause": "Common cause variation: no significant change",
@@ -64,21 +64,51 @@ def sparkline(points: list[dict[str, Any]], width: int = 120, height: int = 28) 
     step = width / max(len(points) - 1, 1)
     coords = " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in values)
     first, last = points[values[0][0]], points[values[-1][0]]
+    low_value = min((p["value"] for p in points if p["value"] is not None), key=float)
+    high_value = max((p["value"] for p in points if p["value"] is not None), key=float)
     alt = (
-        f"Trend from {first['period']} ({present(first['value'])}) to {last['period']} ({present(last['value'])}), "
-        f"lowest {present(low)}, highest {present(high)}"
+        f"Trend from {first['period']} ({as_text(first['value'])}) to {last['period']} ({as_text(last['value'])}), "
+        f"lowest {as_text(low_value)}, highest {as_text(high_value)}"
     )
     return {"points": coords, "width": width, "height": height, "alt": alt}
 
 
+def coverage_text(summary: dict[str, Any]) -> str | None:
+    if summary["units_reporting"] is None:
+        return None
+    return f"{summary['units_reporting']:,} of {summary['units_expected']:,}"
+
+
 def metric_table(key: str, caption: str, summaries: list[dict[str, Any]], *, with_funnel: bool = False) -> Table:
-    headers = ["Metric", "Unit", "Latest month", "Previous month", "Difference", "Average of the months shown", "England"]
+    """Columns 2-8: the headline month, its sites reporting, the month before and the difference
+    over the same sites, how many sites those are, the average and England."""
+    headers = [
+        "Metric",
+        "Unit",
+        "Headline month",
+        "Sites reporting",
+        "Month before (same sites)",
+        "Difference (same sites)",
+        "Sites compared",
+        "Average of the settled months",
+        "England",
+    ]
     if with_funnel:
         headers.append("Sites outside the 95% limits")
     headers += ["Variation", "Provisional"]
     table = Table(key, caption, headers)
     for s in summaries:
-        cells = [s["name"], s["unit"], s["latest"], s["previous"], s["difference"], s["average"], s["national"]]
+        cells = [
+            s["name"],
+            s["unit"],
+            s["latest"],
+            coverage_text(s),
+            s["previous"],
+            s["difference"],
+            s["sites_compared"],
+            s["average"],
+            s["national"],
+        ]
         if with_funnel:
             cells.append(None if s.get("in_funnel") is None else f"{s['outside_95']} of {s['in_funnel']}")
         cells += [variation_text(s["variation"], s["variation_side"]), "yes" if s["provisional"] else "no"]
@@ -137,7 +167,7 @@ def funnel_table(chart: dict[str, Any]) -> Table:
             "y_title": "Rate per 1,000",
         }
     table.summary = (
-        f"Funnel plot: {chart['sites_in_funnel']} sites; England's pooled rate {present(data['target'])} per 1,000; "
+        f"Funnel plot: {chart['sites_in_funnel']:,} sites; England's pooled rate {as_text(data['target'])} per 1,000; "
         f"{chart['counts']['outside_95']} outside the 95% limits and {chart['counts']['outside_99']} outside the 99% limits."
         if data
         else "No sites reported this figure."
@@ -176,8 +206,9 @@ def spc_table(chart: dict[str, Any]) -> Table:
         }
         flagged = sum(bool(p["rules"]) for p in chart["points"])
         table.summary = (
-            f"XmR chart over {len(chart['points'])} months: mean {present(spc.mean)}, limits {present(spc.lower_limit)} "
-            f"to {present(spc.upper_limit)}; {flagged} {'month' if flagged == 1 else 'months'} flagged as special cause."
+            f"XmR chart over {sum(p['value'] is not None for p in chart['points'])} months: mean {as_text(spc.mean)}, "
+            f"limits {as_text(spc.lower_limit)} to {as_text(spc.upper_limit)}; "
+            f"{flagged} {'month' if flagged == 1 else 'months'} flagged as special cause."
         )
     else:
         table.summary = "Fewer than two months in a row have figures: no chart yet."
@@ -186,18 +217,17 @@ def spc_table(chart: dict[str, Any]) -> Table:
 
 def engagement_tables(data: dict[str, Any]) -> list[Table]:
     national = Table("engagement", "England: cohort, caseload and engagement rate by month",
-                     ["Month", "Cohort", "Caseload", "Engagement rate (%)", "Sites reporting"])  # fmt: skip
+                     ["Month", "Cohort", "Caseload", "Engagement rate (%)", "Sites reporting", "Sites due"])  # fmt: skip
     for row in data["series"]:
-        national.add(row["label"], row["cohort"], row["caseload"], row["rate"], row["units"])
+        national.add(row["label"], row["cohort"], row["caseload"], row["rate"], row["units"], row["expected"])
     labels = [r["label"] for r in data["series"]]
     national.chart = line_chart(
         labels,
         {"Cohort": [r["cohort"] for r in data["series"]], "Caseload": [r["caseload"] for r in data["series"]]},
         y_title="Patients",
     )
-    if data["series"]:
-        first, last = data["series"][0], data["series"][-1]
-        national.summary = f"Cohort and caseload for England from {first['label']} to {last['label']}: the cohort went from {present(first['cohort'])} to {present(last['cohort'])}."
+    if data["series"] and data["headline"]:
+        national.summary = engagement_summary(data)
     tables = [national]
     if data["latest_period"]:
         sites = Table(
@@ -205,8 +235,7 @@ def engagement_tables(data: dict[str, Any]) -> list[Table]:
             f"Sites, {data['latest_period']}: cohort, caseload and engagement rate",
             ["Site", "Cohort", "Caseload", "Engagement rate (%)"],
         )
-        months = [p.month.strftime("%b %Y") for p in data["recent"]]
-        history = Table("engagement-history", "Engagement rate (%) by site, last 12 months", ["Site", *months])
+        history = Table("engagement-history", "Engagement rate (%) by site, last 12 months", ["Site", *data["recent_labels"]])
         for row in data["sites"]:
             name = row["name"] + (" (your site)" if row["own"] else "")
             sites.add(name, row["cohort"], row["caseload"], row["rate"])
@@ -214,6 +243,28 @@ def engagement_tables(data: dict[str, Any]) -> list[Table]:
             row["spark_svg"] = sparkline([{"period": m["label"], "value": m["rate"]} for m in row["months"]])
         tables += [sites, history]
     return tables
+
+
+def engagement_summary(data: dict[str, Any]) -> str:
+    """England's cohort and caseload from the first month to the headline month (the latest
+    settled one), each with the sites behind it, and which later months are still provisional:
+    a month half filed is never read as a fall."""
+    headline = data["headline"]
+    position = next(i for i, row in enumerate(data["series"]) if row["period_id"] == headline.period.pk)
+    first, last = data["series"][0], data["series"][position]
+
+    def sites(row: dict[str, Any]) -> str:
+        return f"{as_text(row['units'])} of {as_text(row['expected'])} sites"
+
+    said = (
+        f"England's cohort was {as_text(first['cohort'])} patients in {first['label']} ({sites(first)}) and "
+        f"{as_text(last['cohort'])} in {last['label']} ({sites(last)}); the caseload {as_text(first['caseload'])} "
+        f"and {as_text(last['caseload'])}."
+    )
+    if data["later"]:
+        later = ", ".join(f"{c.period.month:%b %Y} ({c.reporting:,} of {c.expected:,} sites)" for c in data["later"])
+        said += f" Still being filed, so provisional and not comparable yet: {later}."
+    return said
 
 
 def demographic_tables(data: dict[str, Any]) -> list[Table]:
@@ -230,8 +281,15 @@ def demographic_tables(data: dict[str, Any]) -> list[Table]:
             table.add(*cells)
         series = {c.label: [r["values"][i] for r in dim["rows"]] for i, c in enumerate(dim["categories"])}
         table.chart = line_chart([r["label"] for r in dim["rows"]], series, y_title="Patients")
+        provisional = [r["period"].month.strftime("%b %Y") for r in dim["rows"] if r["provisional"]]
         table.summary = (
-            f"England's cohort by {dim['title'].lower()} over {len(dim['rows'])} months; the table below gives every figure."
+            f"England's cohort by {dim['title'].lower()} over {len(dim['rows'])} months; the table below gives every figure"
+            + (
+                f", with the sites behind each. {', '.join(provisional)}: provisional, still being filed, so fewer "
+                "sites are behind them and they are not comparable with the months before."
+                if provisional
+                else "."
+            )
         )
         tables.append(table)
     return tables

@@ -3,50 +3,65 @@ scoped by `dashboards.sharing`, in a fixed number of queries whatever the number
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnels, sharing
+from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
-from metrics.models import MetricDefinition, ReportingPeriod, RollupLevel
-from metrics.stats.spc import SpcResult, xmr
+from dashboards.tables import present
+from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
+from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
 from sites.models import ICB, Region, Site
 
 
 def spc_of(values: list[Any], metric: MetricDefinition) -> SpcResult | None:
-    """XmR over the latest unbroken run of months (a gap restarts the chart); None below 2 points."""
-    run: list[Any] = []
-    for value in values:
-        run = [*run, value] if value is not None else []
-    if len(run) < 2:
+    """XmR over the months with figures (`metrics.stats.spc.charted_run`: empty months before and
+    after are not data; a month missing in between is a gap, not a restart); None without two
+    months in a row."""
+    start, end = charted_run(values)
+    if not can_chart(values[start:end]):
         return None
-    return xmr(run, improvement=metric.direction)
+    return xmr(values[start:end], improvement=metric.direction)
 
 
 def metric_summary(
-    metric: MetricDefinition, periods: list[ReportingPeriod], own: dict[tuple, dict], national: dict[tuple, dict], org_id: int
+    metric: MetricDefinition,
+    periods: list[ReportingPeriod],
+    chosen: int,
+    own: dict[tuple, dict],
+    national: dict[tuple, dict],
+    org_id: int,
+    compared: dict[str, Any] | None,
+    covered: list[months.Coverage],
 ) -> dict[str, Any]:
-    """One metric at one organisation: latest and previous month, the long-term average over the
-    months shown, the difference, a sparkline, the SPC result and England's latest value."""
-    series = [own.get((p.pk, metric.pk, org_id)) for p in periods]
+    """One metric at one organisation in the headline month (`periods[chosen]`): its value; the
+    month before and the difference, over the same sites only (`months.same_sites`); the long-term
+    average, sparkline and SPC of the settled months up to it (a month half filed is not a point
+    of the process: its count would read as a fall); and England's value that month."""
+    series = [own.get((p.pk, metric.pk, org_id)) for p in periods[: chosen + 1]]
     values = [figures.value_of(row, metric) for row in series]
-    latest_row = series[-1] if series else None
-    latest = values[-1] if values else None
-    previous = values[-2] if len(values) > 1 else None
-    spc = spc_of(values[-SPC_MONTHS:], metric)
-    national_row = national.get((periods[-1].pk, metric.pk, ENGLAND)) if periods else None
+    settled = [v if c.settled else None for v, c in zip(values, covered, strict=False)]
+    latest_row = series[-1]
+    period = periods[chosen]
+    national_row = national.get((period.pk, metric.pk, ENGLAND))
+    compared = compared or {"sites": 0, "latest": None, "previous": None}
+    spc = spc_of(settled[-SPC_MONTHS:], metric)
     return {
         "metric": metric,
         "code": metric.code,
         "name": metric.name,
         "unit": "per 1,000" if metric.has_rate else "patients",
-        "latest_period": periods[-1] if periods else None,
-        "latest": latest,
-        "previous": previous,
-        "difference": figures.difference(latest, previous),
-        "average": figures.mean(values),
-        "spark": [{"period": p.month.strftime("%b %Y"), "value": v} for p, v in zip(periods, values, strict=True)][
+        "latest_period": period,
+        "latest": values[-1],
+        "previous": compared["previous"],
+        "previous_published": values[-2] if len(values) > 1 else None,
+        "latest_same_sites": compared["latest"],
+        "difference": figures.difference(compared["latest"], compared["previous"]),
+        "sites_compared": compared["sites"],
+        "average": figures.mean(settled),
+        "spark": [{"period": p.month.strftime("%b %Y"), "value": v} for p, v in zip(periods, settled, strict=False)][
             -SPARK_MONTHS:
         ],
         "spc": spc,
@@ -56,64 +71,95 @@ def metric_summary(
         "numerator": latest_row["sum_numerator"] if latest_row else None,
         "units_reporting": latest_row["units_reporting"] if latest_row else None,
         "units_expected": latest_row["units_expected"] if latest_row else None,
-        "provisional": bool(latest_row and latest_row["provisional"]),
+        "provisional": not months.is_final(period) or bool(latest_row and latest_row["provisional"]),
     }
 
 
-def _summaries(user: Any, level: str, org_id: int, cat: Catalogue, periods: list[ReportingPeriod]) -> list[dict[str, Any]]:
+def _summaries(
+    user: Any, level: str, org_id: int, cat: Catalogue, periods: list[ReportingPeriod], month: datetime.date | None
+) -> dict[str, Any]:
+    """Every metric (total category) of one organisation in its headline month (`dashboards.months`),
+    with each month's coverage. Four queries (rows, England's rows, the same-sites comparison)."""
     total = cat.total
+    empty: dict[str, Any] = {"metrics": [], "coverage": [], "latest_period": None, "previous_period": None}
     if total is None or not periods:
-        return []
+        return empty
     visible = sharing.rollups_visible_to(user)
     found = figures.rows(visible, periods=periods, level=level, org_ids=[org_id], category_ids=[total.pk])
+    covered = months.coverage(periods, found, org_id)
+    chosen = months.headline_index(covered, month)
+    if chosen is None:
+        return {**empty, "coverage": covered}
     own = figures.index(found, "period_id", "metric_id", "org_id")
+    period = periods[chosen]
     if level == RollupLevel.NATIONAL:
         national = own
     else:
-        national_rows = figures.rows(visible, periods=periods[-1:], level=RollupLevel.NATIONAL, category_ids=[total.pk])
+        national_rows = figures.rows(visible, periods=[period], level=RollupLevel.NATIONAL, category_ids=[total.pk])
         national = figures.index(national_rows, "period_id", "metric_id", "org_id")
-    return [metric_summary(metric, periods, own, national, org_id) for metric in cat.metrics]
+    previous = periods[chosen - 1] if chosen else None
+    compared = (
+        months.same_sites(
+            Rollup.objects.current(),
+            latest=period,
+            previous=previous,
+            level=level,
+            org_id=org_id,
+            metrics=list(cat.metrics),
+            category_id=total.pk,
+        )
+        if previous
+        else {}
+    )
+    return {
+        "metrics": [metric_summary(m, periods, chosen, own, national, org_id, compared.get(m.pk), covered) for m in cat.metrics],
+        "coverage": covered,
+        "latest_period": period,
+        "previous_period": previous,
+        "headline": covered[chosen],
+        "later": [c for c in covered[chosen + 1 :] if c.reporting],
+    }
 
 
-def national_overview(user: Any) -> dict[str, Any]:
-    """Per metric, England: this month, last month, the difference, the share of sites outside
-    the funnel's 95% limits, a sparkline and the SPC variation icon."""
+def national_overview(user: Any, *, month: str = "") -> dict[str, Any]:
+    """Per metric, England in the headline month (by default the latest settled one; `month`
+    YYYY-MM chooses another): its value, the month before and the difference over the same sites,
+    the share of sites outside the funnel's 95% limits, a sparkline and the SPC variation icon."""
     cat = figures.catalogue()
-    periods = figures.periods_with_figures(SPC_MONTHS)
-    summaries = _summaries(user, RollupLevel.NATIONAL, ENGLAND, cat, periods)
+    periods = figures.periods_with_figures()
+    found = _summaries(user, RollupLevel.NATIONAL, ENGLAND, cat, periods, months.parse_month(month))
+    summaries = found["metrics"]
     if summaries and cat.total is not None:
         rate_metrics = [m.pk for m in cat.metrics if m.has_rate]
-        found = funnels.site_funnels(periods[-1], rate_metrics, cat.total.pk)
+        funnel_data = funnels.site_funnels(found["latest_period"], rate_metrics, cat.total.pk)
         for summary in summaries:
-            shares = funnels.share_outside_95(found.get(summary["metric"].pk))
+            shares = funnels.share_outside_95(funnel_data.get(summary["metric"].pk))
             summary["outside_95"], summary["in_funnel"] = shares if shares else (None, None)
     _, regions = _children(user, RollupLevel.NATIONAL, ENGLAND)
     own = sharing.own_site_ids(user)
     own_sites = list(Site.objects.filter(pk__in=own).order_by("name").values("pk", "name")) if own else []
-    return {
-        "periods": periods,
-        "latest_period": periods[-1] if periods else None,
-        "metrics": summaries,
-        "regions": regions,
-        "own_sites": own_sites,
-    }
+    return {"periods": periods, **found, "regions": regions, "own_sites": own_sites}
 
 
 def site_key_metrics(site: Site, *, user: Any) -> list[dict[str, Any]]:
     """The contract with the site review pack: one entry per metric (total category) for `site`:
-    latest value (rate or count), previous, long-term average, SPC (up to 24 months), the funnel
-    classification of the latest month and England's value. Empty if the user may not see it."""
+    the value of the latest month it filed (marked provisional until that month is final), the
+    month before, the long-term average, SPC (up to 24 months, over the months it filed), the
+    funnel classification of that month and England's value. Empty if the user may not see it."""
     if not sharing.may_open_org(user, RollupLevel.SITE, site.pk):
         return []
     cat = figures.catalogue()
-    periods = figures.periods_with_figures(SPC_MONTHS)
-    summaries = _summaries(user, RollupLevel.SITE, site.pk, cat, periods)
+    periods = figures.periods_with_figures()
+    headline = _summaries(user, RollupLevel.SITE, site.pk, cat, periods, None)
+    summaries = headline["metrics"]
     if summaries and cat.total is not None:
-        found = funnels.site_funnels(periods[-1], [m.pk for m in cat.metrics if m.has_rate], cat.total.pk)
+        found = funnels.site_funnels(headline["latest_period"], [m.pk for m in cat.metrics if m.has_rate], cat.total.pk)
         for summary in summaries:
             data = found.get(summary["metric"].pk)
             unit = next((u for u in data["units"] if u["site_id"] == site.pk), None) if data else None
             summary["funnel"] = {"band": unit["band"], "side": unit["side"]} if unit else None
+    for summary in summaries:  # as the dashboards show them: rates rounded half up to one place
+        summary["shown"] = {key: present(summary[key]) for key in ("latest", "previous", "average", "national")}
     return summaries
 
 
@@ -147,16 +193,16 @@ def _parents(level: str, org_id: int) -> list[dict[str, Any]]:
     return [{"level": lv, "id": pk, "name": name} for lv, pk, name in crumbs]
 
 
-def org_overview(user: Any, level: str, org_id: int) -> dict[str, Any]:
-    """A region, ICB or site: its metrics against England, with drill-down. 404 if the person may
-    not open it or it does not exist."""
+def org_overview(user: Any, level: str, org_id: int, *, month: str = "") -> dict[str, Any]:
+    """A region, ICB or site: its metrics against England in its headline month (as the national
+    overview chooses it), with drill-down. 404 if the person may not open it or it does not exist."""
     if level not in figures.DRILL_LEVELS or not sharing.may_open_org(user, level, org_id):
         raise Http404("No such organisation.")
     name = figures.org_name(level, org_id)
     if not name:
         raise Http404("No such organisation.")
     cat = figures.catalogue()
-    periods = figures.periods_with_figures(SPC_MONTHS)
+    periods = figures.periods_with_figures()
     child_level, children = _children(user, level, org_id)
     return {
         "level": level,
@@ -164,8 +210,7 @@ def org_overview(user: Any, level: str, org_id: int) -> dict[str, Any]:
         "org_id": org_id,
         "name": name,
         "periods": periods,
-        "latest_period": periods[-1] if periods else None,
-        "metrics": _summaries(user, level, org_id, cat, periods),
+        **_summaries(user, level, org_id, cat, periods, months.parse_month(month)),
         "child_level": child_level,
         "children": children,
         "parents": _parents(level, org_id),
@@ -173,16 +218,18 @@ def org_overview(user: Any, level: str, org_id: int) -> dict[str, Any]:
 
 
 def public_summary() -> dict[str, Any]:
-    """For anyone: England and each region, latest month, per metric; counts below 6 as `*`."""
+    """For anyone: England and each region, per metric, in the latest final month (its final
+    submission deadline passed: PRODUCT.md), never a month still being filed; counts below 6 as `*`."""
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()
     cat = figures.catalogue()
-    periods = figures.periods_with_figures(2)
-    if not periods or cat.total is None:
-        return {"latest_period": None, "metrics": [], "regions": []}
+    periods = figures.periods_with_figures()
+    final = months.final_periods(periods)
+    if not final or cat.total is None:
+        return {"latest_period": None, "metrics": [], "orgs": [], "next_final": _next_final(periods)}
     visible = sharing.rollups_visible_to(anonymous)
-    latest = periods[-1]
+    latest = final[-1]
     found = figures.rows(visible, periods=[latest], level=RollupLevel.NATIONAL, category_ids=[cat.total.pk])
     found += figures.rows(visible, periods=[latest], level=RollupLevel.REGION, category_ids=[cat.total.pk])
     regions = figures.org_names(RollupLevel.REGION)
@@ -197,7 +244,17 @@ def public_summary() -> dict[str, Any]:
             row = by_key.get((level, pk, metric.pk))
             cells.append({"org": name, "level": level, **public_figures(row, metric)})
         table.append({"metric": metric, "cells": cells})
-    return {"latest_period": latest, "metrics": table, "orgs": [name for _, _, name in orgs]}
+    return {
+        "latest_period": latest,
+        "metrics": table,
+        "orgs": [name for _, _, name in orgs],
+        "next_final": _next_final(periods),
+    }
+
+
+def _next_final(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The first month with figures that is not final yet: when the public summary moves on."""
+    return next((p for p in periods if not months.is_final(p)), None)
 
 
 def public_figures(row: dict[str, Any] | None, metric: MetricDefinition) -> dict[str, Any]:

@@ -7,16 +7,32 @@ class MetricSummarySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField(help_text="`per 1,000` for a rate, `patients` for a count.")
-    latest = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
-    previous = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
-    difference = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    latest = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="The headline month, over every site that reported."
+    )
+    previous = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        allow_null=True,
+        help_text="The month before, over the same sites only: those with a figure in both months.",
+    )
+    difference = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="`latest_same_sites` − `previous`: like with like."
+    )
+    sites_compared = serializers.IntegerField(help_text="How many sites the month before and the difference are over.")
+    latest_same_sites = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="The headline month over the sites compared."
+    )
+    previous_published = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="The month before, over every site that reported."
+    )
     average = serializers.DecimalField(
         max_digits=20, decimal_places=6, allow_null=True, help_text="Of the months shown (up to 24)."
     )
-    national = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, help_text="England, latest month.")
-    variation = serializers.CharField(allow_null=True, help_text="The SPC variation of the latest month.")
+    national = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, help_text="England, headline month.")
+    variation = serializers.CharField(allow_null=True, help_text="The SPC variation of the headline month.")
     variation_side = serializers.CharField(allow_null=True)
-    provisional = serializers.BooleanField()
+    provisional = serializers.BooleanField(help_text="The month's final submission deadline has not passed.")
     units_reporting = serializers.IntegerField(allow_null=True)
     units_expected = serializers.IntegerField(allow_null=True)
     outside_95 = serializers.IntegerField(
@@ -29,7 +45,14 @@ class OverviewSerializer(serializers.Serializer):
     level = serializers.CharField()
     org_id = serializers.IntegerField()
     name = serializers.CharField()
-    month = serializers.DateField(allow_null=True)
+    month = serializers.DateField(
+        allow_null=True, help_text="The headline month: `?month=`, else the latest settled one (final, or every site in)."
+    )
+    previous_month = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField(help_text="The headline month's final submission deadline has not passed.")
+    final_submission_due = serializers.DateField(allow_null=True)
+    sites_reporting = serializers.IntegerField(allow_null=True)
+    sites_expected = serializers.IntegerField(allow_null=True)
     metrics = MetricSummarySerializer(many=True)
 
 

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.html import json_script
 from markupsafe import Markup
 
-from nhsportal.jinja2 import cell_html
+from nhsportal.jinja2 import cell_html, figure
 
 RATE_PLACES = Decimal("0.1")
 
@@ -25,6 +25,15 @@ def present(value: Any) -> Any:
     if isinstance(value, Decimal):
         return value.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     return value
+
+
+def as_text(value: Any) -> str:
+    """A figure inside a sentence (a chart's summary, a sparkline's text): as `present` rounds it,
+    with thousands separators (`figure`), a dash for nothing."""
+    value = present(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return figure(value, 0 if isinstance(value, int) else 1)
+    return "–" if value is None else str(value)
 
 
 @dataclass

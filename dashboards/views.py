@@ -57,7 +57,7 @@ def csv_url(request: HttpRequest) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """Signed-in people with a role (see `dashboards.rules.can_view_dashboards`)."""
     _require_dashboards(request)
-    data = selectors.national_overview(request.user)
+    data = selectors.national_overview(request.user, month=request.GET.get("month", ""))
     caption = f"England, {data['latest_period']}: every metric (total)" if data["latest_period"] else "England"
     table = presenters.metric_table("overview", caption, data["metrics"], with_funnel=True)
     return _page(request, "dashboards/overview.jinja", [table], "england-overview", {"page_title": "Dashboards", **data})
@@ -69,7 +69,7 @@ def org_overview(request: HttpRequest, level: str, org_id: int) -> HttpResponse:
     """Signed-in people with a role; other sites' and ICBs' pages only when the taskforce shares
     other sites by name (a 404 otherwise)."""
     _require_dashboards(request)
-    data = selectors.org_overview(request.user, level, org_id)
+    data = selectors.org_overview(request.user, level, org_id, month=request.GET.get("month", ""))
     caption = f"{data['name']}, {data['latest_period']}: every metric (total)" if data["latest_period"] else data["name"]
     table = presenters.metric_table("org", caption, data["metrics"])
     return _page(

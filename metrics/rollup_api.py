@@ -83,13 +83,17 @@ class RollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             (202, "application/json"): OpenApiResponse(
                 ExportJobSerializer, description="Too many rows to answer at once: an export job."
             ),
+            (303, "application/json"): OpenApiResponse(
+                ExportJobSerializer, description="The export's file is already built: Location is its download."
+            ),
         },
         filters=False,
     )
     @action(detail=False, methods=["get"], url_path="export", url_name="export", pagination_class=None, filter_backends=[])
     def export(self, request: Request) -> HttpResponse | Response:
         """The same rows as the list, as CSV or XLSX. Up to ROLLUP_EXPORT_DIRECT_MAX_ROWS rows come
-        back at once; more become an export job (202) to follow at its `url` and download when ready."""
+        back at once; more become an export job (202) to follow at its `url` and download when ready,
+        or, when the file is already built, 303 to its download with the job as the body."""
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         fmt = query.validated_data["format"]
@@ -100,7 +104,10 @@ class RollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if count > limit:
             # The job counts its rows when it starts: a full count here could take seconds.
             job = rollup_export.request_export(by=request.user, filters=filters, fmt=fmt)
+            job.refresh_from_db()  # built already (run in-process, or asked for before): say so
             body = ExportJobSerializer(job).data
+            if body["download"]:
+                return Response(body, status=status.HTTP_303_SEE_OTHER, headers={"Location": body["download"]})
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
         rollup_export.record_direct_export(by=request.user, filters=filters, fmt=fmt, rows=count)
         lines = rollup_reads.export_rows(rows, rollup_reads.org_names(request.user))

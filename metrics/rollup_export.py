@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -108,10 +109,22 @@ def request_export(*, by: Any, filters: dict[str, str], fmt: str) -> ExportJob:
 def _enqueue(job_id: int) -> None:
     from metrics.tasks import build_export_task
 
+    if settings.ROLLUP_EXPORT_IN_THREAD:  # no broker: not in the request, which would wait for the whole file
+        threading.Thread(target=_build_on_thread, args=(job_id,), name=f"rollup-export-{job_id}", daemon=True).start()
+        return
     try:
         build_export_task.delay(job_id)
     except Exception:  # the broker is down: the job stays queued and can be asked for again
         logger.exception("Could not enqueue rollup export %s", job_id)
+
+
+def _build_on_thread(job_id: int) -> None:
+    from metrics.tasks import build_export_task
+
+    try:
+        build_export_task.apply(args=(job_id,))  # as the worker would run it, with its log lines
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def can_download(user: Any, job: ExportJob) -> bool:

@@ -84,11 +84,23 @@ TEMPLATES = [
 
 # Embedded default: SQLite under var/. DATABASE_URL (PostgreSQL) switches on the full stack.
 DATABASE_URL = config.env_str("DATABASE_URL")
+# On SQLite, every connection: a write-ahead log, so pages read while `rollup` writes (the default
+# rollback journal makes a writer wait for every reader, and fail with "database is locked");
+# transactions that take the write lock when they begin (a deferred one that reads, then writes,
+# fails at once when another holds the lock, whatever the timeout); and a wait of up to 30 s for
+# that lock rather than SQLite's 5.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     if DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": config.VAR_DIR / "db.sqlite3"}
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # the default, or a sqlite:// DATABASE_URL
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,6 +177,10 @@ REDIS_URL = config.env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# With no broker, a Celery task runs inside the request that queues it: a large export is then
+# built on a thread of the web process instead, so the request answers at once (tests build it
+# in-process, inside their transaction).
+ROLLUP_EXPORT_IN_THREAD = not REDIS_URL and ENV != "test"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

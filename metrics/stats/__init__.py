@@ -17,7 +17,7 @@ from metrics.stats.funnel import (
     funnel_limits,
     poisson_count_limits,
 )
-from metrics.stats.spc import SpcPoint, SpcResult, xmr
+from metrics.stats.spc import SpcPoint, SpcResult, can_chart, charted_run, xmr
 
 __all__ = [
     "Classification",
@@ -27,6 +27,8 @@ __all__ = [
     "Limits",
     "SpcPoint",
     "SpcResult",
+    "can_chart",
+    "charted_run",
     "chi2_ppf",
     "classify",
     "funnel",

@@ -24,6 +24,9 @@ computed the way the NHS-R community's NHSRplotthedots (``ptd_spc``) computes th
   limits (above the upper or below the lower limit: consistently passing or failing, otherwise
   hit or miss) and is only given with a target and an improvement direction.
 
+A period without a figure (None) is a gap, as NHSRplotthedots treats a missing value: no point,
+no moving range across it, no run continued across it; the mean is of the points there are.
+
 Arithmetic is exact (fractions) from the values given to the results returned as floats, so the
 flags never depend on rounding or summation order. A chart whose limits rest on fewer than 12
 points has trial limits only (``reliable`` is False), as NHSRplotthedots warns; Making Data Count
@@ -54,9 +57,9 @@ Number = float | int | Decimal | Fraction
 
 @dataclass(frozen=True)
 class SpcPoint:
-    index: int
+    index: int  # its place in the series given, gaps included
     value: float
-    moving_range: float | None  # |x_i − x_{i−1}|, None for the first point
+    moving_range: float | None  # |x_i − x_{i−1}|, None for the first point and the first after a gap
     mean: float
     lower_limit: float
     upper_limit: float
@@ -90,6 +93,25 @@ class SpcResult:
     assurance: Assurance | None
 
 
+def charted_run(values: Sequence[Number | None]) -> tuple[int, int]:
+    """Which of a month-by-month series an XmR chart is drawn over, as a slice [start, end): from
+    the first month with figures to the last. The empty months before and after (not yet due, not
+    yet filed, before the unit joined) are not data. A month without figures in between stays a
+    gap in the chart (see ``xmr``)."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    start = 0
+    while start < end and values[start] is None:
+        start += 1
+    return start, end
+
+
+def can_chart(values: Sequence[Number | None]) -> bool:
+    """Whether ``xmr`` can draw these: at least one moving range, two months in a row with figures."""
+    return any(a is not None and b is not None for a, b in zip(values, values[1:], strict=False))
+
+
 def _sign(value: Fraction) -> int:
     return (value > 0) - (value < 0)
 
@@ -105,38 +127,53 @@ def _runs(keys: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _mean_moving_range(baseline: Sequence[Fraction]) -> tuple[Fraction, tuple[int, ...]]:
-    moving_ranges = [abs(b - a) for a, b in zip(baseline, baseline[1:], strict=False)]
-    initial = sum(moving_ranges, Fraction(0)) / len(moving_ranges)
+def _mean_moving_range(baseline: Sequence[Fraction], after_gap: frozenset[int]) -> tuple[Fraction, tuple[int, ...]]:
+    """The screened mean of the moving ranges, each keyed by its later point; none spans a gap."""
+    moving_ranges = {i: abs(baseline[i] - baseline[i - 1]) for i in range(1, len(baseline)) if i not in after_gap}
+    if not moving_ranges:
+        raise ValueError("an XmR chart needs two points in a row (one moving range)")
+    initial = sum(moving_ranges.values(), Fraction(0)) / len(moving_ranges)
     if initial == 0:  # a flat baseline: nothing to screen (NHSRplotthedots would screen all and give NaN)
         return initial, ()
-    screened = tuple(i + 1 for i, mr in enumerate(moving_ranges) if not mr < SCREEN_FACTOR * initial)
-    kept = [mr for i, mr in enumerate(moving_ranges) if i + 1 not in screened]
+    screened = tuple(i for i, mr in moving_ranges.items() if not mr < SCREEN_FACTOR * initial)
+    kept = [mr for i, mr in moving_ranges.items() if i not in screened]
     return sum(kept, Fraction(0)) / len(kept), screened
 
 
+def _segments(count: int, after_gap: frozenset[int]) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of points with no gap inside it."""
+    starts = [0, *sorted(after_gap)]
+    return list(zip(starts, [*starts[1:], count], strict=True))
+
+
 def xmr(
-    points: Sequence[Number],
+    points: Sequence[Number | None],
     *,
     improvement: Improvement,
     target: Number | None = None,
     baseline: int | None = None,
 ) -> SpcResult:
-    """An XmR chart of ``points`` (oldest first, one per period, no gaps).
+    """An XmR chart of ``points`` (oldest first, one per period).
 
-    ``baseline`` fixes the mean and limits on the first n points (all points when None or when
-    there are fewer); every point is still judged against them. Needs at least two points.
+    A None is a period without a figure: it gets no point, and, as NHSRplotthedots treats a
+    missing value (``NA``) in its series, the mean is of the points there are, no moving range
+    spans the gap, and no run (shift, trend, two of three) continues across it. ``SpcPoint.index``
+    is the point's place in ``points``. ``baseline`` fixes the mean and limits on the first n
+    points (all points when None or when there are fewer); every point is still judged against
+    them. Needs two points in a row (one moving range).
     """
     if improvement not in IMPROVEMENT_DIRECTIONS:
         raise ValueError(f"improvement must be one of {', '.join(IMPROVEMENT_DIRECTIONS)}, got {improvement!r}")
     if baseline is not None and (isinstance(baseline, bool) or not isinstance(baseline, int) or baseline < 2):
         raise ValueError(f"baseline must be a whole number of points, at least 2, got {baseline!r}")
-    if len(points) < 2:
+    positions = [i for i, value in enumerate(points) if value is not None]
+    if len(positions) < 2:
         raise ValueError("an XmR chart needs at least two points (one moving range)")
-    values = [Fraction(value) for value in points]  # rejects NaN and infinities
+    values = [Fraction(points[i]) for i in positions]  # rejects NaN and infinities
+    after_gap = frozenset(k for k in range(1, len(positions)) if positions[k] != positions[k - 1] + 1)
     base = values[: baseline or len(values)]
     mean = sum(base, Fraction(0)) / len(base)
-    mean_mr, screened = _mean_moving_range(base)
+    mean_mr, screened = _mean_moving_range(base, after_gap)
     upper, lower = mean + LIMIT_FACTOR * mean_mr, mean - LIMIT_FACTOR * mean_mr
     upper_near, lower_near = mean + NEAR_LIMIT_FACTOR * mean_mr, mean - NEAR_LIMIT_FACTOR * mean_mr
 
@@ -147,17 +184,21 @@ def xmr(
     rules: list[set[str]] = [set() for _ in values]
     trend_direction: list[int] = [0] * count
 
-    for start, end in _runs(side_of_mean):
-        if end - start >= RUN_LENGTH:
-            for i in range(start, end):
-                rules[i].add("shift")
-    steps = [_sign(b - a) for a, b in zip(values, values[1:], strict=False)]
-    for start, end in _runs(steps):  # steps[i] is the move from point i to point i + 1
+    for first, last in _segments(count, after_gap):
+        for start, end in _runs(side_of_mean[first:last]):
+            if end - start >= RUN_LENGTH:
+                for i in range(first + start, first + end):
+                    rules[i].add("shift")
+    # steps[i] is the move from point i to point i + 1; none across a gap (0 breaks a run, as a tie does)
+    steps = [0 if i + 1 in after_gap else _sign(values[i + 1] - values[i]) for i in range(count - 1)]
+    for start, end in _runs(steps):
         if end - start >= RUN_LENGTH - 1:
             for i in range(start, end + 1):
                 rules[i].add("trend")
                 trend_direction[i] = steps[start]  # later runs overwrite: a shared point takes the later
     for i in range(count - 2):
+        if i + 1 in after_gap or i + 2 in after_gap:
+            continue
         window = range(i, i + 3)
         same_side = side_of_mean[i] != 0 and all(side_of_mean[j] == side_of_mean[i] for j in window)
         if same_side and sum(near[j] for j in window) >= 2:
@@ -176,9 +217,9 @@ def xmr(
         side: Side | None = None if special_cause is None else ("high" if direction > 0 else "low")
         result_points.append(
             SpcPoint(
-                index=i,
+                index=positions[i],
                 value=float(value),
-                moving_range=None if i == 0 else float(abs(value - values[i - 1])),
+                moving_range=None if i == 0 or i in after_gap else float(abs(value - values[i - 1])),
                 mean=float(mean),
                 lower_limit=float(lower),
                 upper_limit=float(upper),

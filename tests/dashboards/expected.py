@@ -25,7 +25,8 @@ def cell(values, metric, category):
 
 def totals(programme, names, period, metric, category="total"):
     """(Σ numerator, Σ denominator or None, sites contributing) over the named sites."""
-    cells = [cell(programme["filed"][(name, period.pk)], metric, category) for name in names]
+    filed = [programme["filed"].get((name, period.pk)) for name in names]
+    cells = [cell(values, metric, category) for values in filed if values is not None]  # a site not filed adds nothing
     counted = [c for c in cells if c is not None]
     if not counted:
         return None, None, 0
@@ -53,3 +54,22 @@ def value(programme, names, period, metric, *, has_rate=True, category="total"):
 
 ALL = ("Leeds", "Bradford", "Croydon")
 NORTH = ("Leeds", "Bradford")
+
+
+def same_sites(programme, names, latest, previous, metric, *, has_rate=True, category="total"):
+    """(sites, this month, the month before) over only the named sites with a figure (not
+    suppressed, and a denominator above 0 for a rate) in both months."""
+    both = []
+    for name in names:
+        now = cell(programme["filed"].get((name, latest.pk), []), metric, category)
+        before = cell(programme["filed"].get((name, previous.pk), []), metric, category)
+        if now is None or before is None or (has_rate and not (now[1] and before[1])):
+            continue
+        both.append((now, before))
+    if not both:
+        return 0, None, None
+    figures = []
+    for side in (0, 1):
+        numerator = sum(pair[side][0] for pair in both)
+        figures.append(rate(numerator, sum(pair[side][1] for pair in both)) if has_rate else numerator)
+    return len(both), figures[0], figures[1]

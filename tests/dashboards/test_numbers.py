@@ -10,7 +10,7 @@ from metrics.models import MetricDefinition
 from metrics.stats.funnel import funnel
 from metrics.stats.spc import xmr
 from nhsportal.models import Role
-from tests.dashboards.expected import ALL, NORTH, cell, rate, shown, totals, value
+from tests.dashboards.expected import ALL, NORTH, cell, rate, same_sites, shown, totals, value
 from tests.nhsportal.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +34,13 @@ def test_the_overview_shows_each_metric_this_month_last_month_and_the_difference
     for metric in MetricDefinition.objects.all():
         now = value(programme, ALL, latest, metric.code, has_rate=metric.has_rate)
         before = value(programme, ALL, previous, metric.code, has_rate=metric.has_rate)
+        sites, now_same, before_same = same_sites(programme, ALL, latest, previous, metric.code, has_rate=metric.has_rate)
         assert rows[metric.code]["latest"] == now, metric.code
-        assert rows[metric.code]["previous"] == before, metric.code
-        assert rows[metric.code]["difference"] == (None if now is None or before is None else now - before)
+        assert rows[metric.code]["previous_published"] == before, metric.code
+        # Compared like with like: a site whose cell is suppressed in either month is in neither.
+        assert rows[metric.code]["sites_compared"] == sites, metric.code
+        assert rows[metric.code]["previous"] == before_same, metric.code
+        assert rows[metric.code]["difference"] == (None if sites == 0 else now_same - before_same)
     cohort = value(programme, ALL, latest, "COHORT", has_rate=False)
     assert f"{cohort:,}" in response.content.decode()
     assert str(shown(value(programme, ALL, latest, "O1_NEW"))) in response.content.decode()

@@ -141,7 +141,14 @@ def test_shared_by_name_other_sites_are_named_and_open(client, programme):
     assert client.get(reverse("dashboard-org", args=["site", programme["sites"]["Leeds"].pk])).status_code == 200
 
 
-def test_the_public_summary_shows_england_and_regions_with_small_counts_as_stars(client, programme):
+def test_the_public_summary_shows_england_and_regions_with_small_counts_as_stars(client, programme, monkeypatch):
+    import datetime
+
+    from dashboards import months
+
+    # A month later: the programme's months are final, so the public sees them (PRODUCT.md).
+    monkeypatch.setattr(months, "today", lambda: programme["periods"][-1].final_submission_due + datetime.timedelta(days=1))
+
     response = client.get(reverse("public-summary"))
 
     assert response.status_code == 200

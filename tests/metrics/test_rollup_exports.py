@@ -230,3 +230,47 @@ def test_expired_export_files_are_deleted(world, taskforce, settings, django_cap
 
     assert not os.path.exists(path)
     assert client_for(taskforce).get(reverse("api:export-job-download", args=[job.pk])).status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_broker_a_large_export_does_not_hold_up_the_request_and_the_answer_is_true(settings, monkeypatch):
+    """The embedded default (no broker): the file is built on a thread of the web process, so the
+    request answers at once with the job as it then is; once built, asking again says so."""
+    import threading
+
+    from metrics.reference import load_metrics
+
+    load_metrics()
+    rolled_up_world(sites=2, months=3)
+    taskforce = user_with_role(Role.TASKFORCE_MEMBER)
+    settings.ROLLUP_EXPORT_DIRECT_MAX_ROWS = 5
+    settings.ROLLUP_EXPORT_IN_THREAD = True
+    release = threading.Event()
+    write = rollup_export._write
+
+    def slow_write(job, rows, path):  # a large export: still writing when the request answers
+        assert release.wait(30)
+        write(job, rows, path)
+
+    monkeypatch.setattr(rollup_export, "_write", slow_write)
+    client = client_for(taskforce)
+
+    response = client.get(reverse("api:rollup-export"), {**FILTERS, "format": "csv"})
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] in {"queued", "running"} and body["download"] is None
+    assert response["Location"] == reverse("api:export-job-detail", args=[body["id"]])
+    release.set()
+    builder = next(t for t in threading.enumerate() if t.name == f"rollup-export-{body['id']}")
+    builder.join(30)
+    assert ExportJob.objects.get(pk=body["id"]).status == ExportStatus.READY
+
+    again = client.get(reverse("api:rollup-export"), {**FILTERS, "format": "csv"})
+
+    assert again.status_code == 303
+    assert again.json()["id"] == body["id"] and again.json()["status"] == "ready"
+    assert again["Location"] == reverse("api:export-job-download", args=[body["id"]])
+    download = client.get(again["Location"])
+    assert download.status_code == 200
+    assert len(read_csv(b"".join(download.streaming_content))) > 5

@@ -282,3 +282,39 @@ def test_a_constant_series_has_no_special_cause(value, length, improvement):
     assert flagged(result) == {}
     assert result.lower_limit == result.mean == result.upper_limit == value
     assert result.variation == "common_cause"
+
+
+# A month without figures in the middle of a series (a site that did not file it).
+
+
+def test_a_missing_month_is_a_gap_no_moving_range_spans():
+    with_gap = xmr([10, 12, None, 30, 31], improvement="higher_is_better")
+    joined = xmr([10, 12, 30, 31], improvement="higher_is_better")
+
+    assert [p.index for p in with_gap.points] == [0, 1, 3, 4]  # places in the series given
+    assert with_gap.mean == joined.mean == (10 + 12 + 30 + 31) / 4
+    assert with_gap.mean_moving_range == (2 + 1) / 2  # |12 - 10| and |31 - 30|; not |30 - 12|
+    assert joined.mean_moving_range > with_gap.mean_moving_range
+    assert [p.moving_range for p in with_gap.points] == [None, 2.0, None, 1.0]
+
+
+def test_no_run_continues_across_a_gap():
+    high = [5, 6, 5, 6, 5, 6]  # a baseline around 5.5 ...
+    # ... then four points above it, a month missing, and three more above: seven, but not in a row.
+    broken = xmr([*high, 9, 9.5, 9, 9.5, None, 9, 9.5, 9], improvement="higher_is_better")
+    unbroken = xmr([*high, 9, 9.5, 9, 9.5, 9, 9.5, 9], improvement="higher_is_better")
+
+    assert not any("shift" in p.rules for p in broken.points)
+    assert sum("shift" in p.rules for p in unbroken.points) >= 7
+    rising = xmr([1, 2, 3, 4, None, 5, 6, 7], improvement="higher_is_better")
+    assert not any("trend" in p.rules for p in rising.points)
+    assert any("trend" in p.rules for p in xmr([1, 2, 3, 4, 5, 6, 7], improvement="higher_is_better").points)
+
+
+def test_a_series_with_no_two_months_in_a_row_cannot_be_charted():
+    from metrics.stats.spc import can_chart
+
+    assert not can_chart([1, None, 2, None, 3])
+    assert can_chart([None, 1, 2])
+    with pytest.raises(ValueError):
+        xmr([1, None, 2], improvement="higher_is_better")
