@@ -4,7 +4,7 @@ frontend macros (nhsuk-frontend-jinja), with Django's url/static helpers."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from numbers import Number
 from typing import Any
 
@@ -40,9 +40,15 @@ def uk_date(value: datetime.date | datetime.datetime | None, with_time: bool = F
 
 
 def figure(value: int | Decimal | float | None, places: int = 0) -> str:
-    """Thousands separators; a dash for nothing."""
+    """Thousands separators, rounded half up to `places` (Django's number format alone cuts the
+    digits off: 138.96 would read 138.9); a dash for nothing."""
     if value is None:
         return "–"
+    if not isinstance(value, int):
+        value = Decimal(repr(value) if isinstance(value, float) else value)
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if value == 0:
+            value = abs(value)  # no "-0.0"
     return number_format(value, decimal_pos=places, force_grouping=True)
 
 

@@ -25,8 +25,9 @@ NO_FIGURE = '<span class="nhsuk-u-visually-hidden">No figure</span>–'
         (Decimal("1234.5"), "1,234.5"),
         (Decimal("12"), "12.0"),
         (Decimal("-0.0"), "0.0"),
-        (Decimal("-0.05"), "0.0"),
-        (Decimal("-3.25"), "-3.2"),  # cut to one place, as Django's number format does
+        (Decimal("-0.04"), "0.0"),
+        (Decimal("-3.25"), "-3.3"),  # rounded half up (away from zero), as `present` rounds figures
+        (Decimal("138.96"), "139.0"),  # not cut to 138.9
         (1.5, "1.5"),
         ("12 of 40", "12 of 40"),
         ("<b>Leeds</b> & York", "&lt;b&gt;Leeds&lt;/b&gt; &amp; York"),
