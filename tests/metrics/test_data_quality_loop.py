@@ -470,3 +470,22 @@ def test_the_review_pack_counts_only_queries_not_closed(client, filed, staff, ta
     client.force_login(taskforce)
     page = client.get(reverse("review-detail", args=[review.pk])).content.decode()
     assert "2 data quality queries not closed." in page
+
+
+def test_the_demo_query_with_no_author_answers_200_for_the_taskforce(client, settings):
+    """The issue's report: /returns/queries/ and the demo's queried return answered 500."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from markupsafe import escape
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=None)
+    query = DataQualityQuery.objects.select_related("return_record__period").get(raised_by=None)
+    client.force_login(get_user_model().objects.get(username="taskforce"))
+
+    log = client.get(reverse("return-queries"))
+    detail = client.get(reverse("return-detail", args=[query.return_record.site_id, query.return_record.period.slug]))
+
+    assert (log.status_code, detail.status_code) == (200, 200)
+    assert str(escape(query.question)) in log.content.decode() and "The taskforce asked on" in detail.content.decode()
+    assert "Close the query" in detail.content.decode()  # answered in the demo: the taskforce can now close it
