@@ -489,3 +489,14 @@ def test_the_demo_query_with_no_author_answers_200_for_the_taskforce(client, set
     assert (log.status_code, detail.status_code) == (200, 200)
     assert str(escape(query.question)) in log.content.decode() and "The taskforce asked on" in detail.content.decode()
     assert "Close the query" in detail.content.decode()  # answered in the demo: the taskforce can now close it
+
+
+def test_the_grid_editor_of_a_closed_month_is_for_administrators_only(client, catalogue, croydon, staff):
+    today = timezone.localdate()
+    closed = ReportingPeriodFactory(today=today - datetime.timedelta(days=60), month=datetime.date(today.year - 1, 2, 1))
+    url = reverse("return-edit", args=[croydon.pk, closed.slug])
+    client.force_login(staff)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "Only an administrator can change it now" in refused.content.decode()
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    assert client.get(url).status_code == 200
