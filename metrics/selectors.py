@@ -355,7 +355,7 @@ def return_tasks(site: Site, *, can_sign_off: bool, today: datetime.date | None 
         tasks.append(
             {
                 "text": f"Answer {open_queries} data quality {'query' if open_queries == 1 else 'queries'} from the taskforce",
-                "href": reverse("return-queries"),
+                "href": reverse("return-queries") + f"?status={QueryStatus.OPEN}",
             }
         )
     return tasks

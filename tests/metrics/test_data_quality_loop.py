@@ -500,3 +500,17 @@ def test_the_grid_editor_of_a_closed_month_is_for_administrators_only(client, ca
     assert refused.status_code == 403 and "Only an administrator can change it now" in refused.content.decode()
     client.force_login(user_with_role(Role.ADMINISTRATOR))
     assert client.get(url).status_code == 200
+
+
+def test_the_site_home_page_points_to_the_queries_waiting_for_its_answer(client, filed, staff, taskforce):
+    services.raise_query(return_record=filed, by=taskforce, question="Why did O3 double?")
+    answered = services.raise_query(return_record=filed, by=taskforce, question="And O4?")
+    services.answer_query(query=answered, by=staff, answer="Checked")
+    client.force_login(staff)
+
+    home = client.get("/").content.decode()
+
+    assert "Answer 1 data quality query from the taskforce" in home
+    link = reverse("return-queries") + "?status=open"
+    assert link in home
+    assert [q.question for q in client.get(link).context["queries"]] == ["Why did O3 double?"]
