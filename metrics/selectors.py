@@ -374,5 +374,12 @@ def missing_returns_summary(today: datetime.date | None = None) -> dict[str, Any
         "period": period,
         "expected": expected,
         "missing": expected - filed,
-        "open_queries": DataQualityQuery.objects.filter(status=QueryStatus.OPEN).count(),
+        **{
+            f"{status}_queries": count
+            for status, count in DataQualityQuery.objects.exclude(status=QueryStatus.CLOSED)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        },
     }

@@ -514,3 +514,20 @@ def test_the_site_home_page_points_to_the_queries_waiting_for_its_answer(client,
     link = reverse("return-queries") + "?status=open"
     assert link in home
     assert [q.question for q in client.get(link).context["queries"]] == ["Why did O3 double?"]
+
+
+def test_the_taskforce_home_page_counts_queries_waiting_on_each_side(client, filed, staff, taskforce):
+    services.raise_query(return_record=filed, by=taskforce, question="One")
+    services.raise_query(return_record=filed, by=taskforce, question="Two")
+    answered = services.raise_query(return_record=filed, by=taskforce, question="Three")
+    services.answer_query(query=answered, by=staff, answer="Checked")
+    closed = services.raise_query(return_record=filed, by=taskforce, question="Four")
+    services.close_query(query=closed, by=taskforce)
+    ReportingPeriodFactory(today=timezone.localdate() - datetime.timedelta(days=40))  # a month past its initial deadline
+    client.force_login(taskforce)
+
+    home = client.get("/").content.decode()
+
+    assert "2 data quality queries are waiting for the site's answer" in home
+    assert "1 answered query is waiting to be closed or reopened" in home
+    assert reverse("return-queries") + "?status=answered" in home
