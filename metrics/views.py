@@ -75,7 +75,7 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
             "warnings": list(version.warnings.all()),
             "versions": list(return_record.versions.select_related("created_by", "signed_off_by").order_by("-number")),
             "queries": list(
-                return_record.queries.select_related("raised_by", "answered_by", "closed_by", "reopened_by").order_by(
+                return_record.queries.select_related("version", "raised_by", "answered_by", "closed_by", "reopened_by").order_by(
                     selectors.QUERY_ORDER, "-raised_at", "-pk"
                 )
             ),

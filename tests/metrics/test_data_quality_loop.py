@@ -116,7 +116,8 @@ def test_raise_answer_close_through_the_pages_tells_each_side_once(
 
     client.force_login(staff)
     page = _page(client, filed).content.decode()
-    assert "Why did O3 double?" in page and "Send answer" in page and "Close the query" not in page
+    assert "Why did O3 double?" in page and "about version 1" in page
+    assert "Send answer" in page and "Close the query" not in page
     with django_capture_on_commit_callbacks(execute=True):
         answered = client.post(reverse("return-query-answer", args=[query.pk]), {"answer": "A ward joined the cohort"})
     assert "Your answer has been sent to the taskforce." in _told(answered)
