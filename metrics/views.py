@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from metrics import rules, selectors
-from metrics.forms import AnswerForm, CloseQueryForm, CommentForm, QuestionForm, ReasonForm, ReopenQueryForm
+from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from metrics.models import QueryStatus, ReturnStatus
 from nhsportal.roles import roles_of
 from sites.selectors import sites_visible_to
@@ -84,8 +84,6 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
             "reason_form": ReasonForm(),
             "question_form": QuestionForm(),
             "answer_form": AnswerForm(),
-            "close_form": CloseQueryForm(),
-            "reopen_form": ReopenQueryForm(),
         }
     return render(request, "metrics/return_detail.jinja", context)
 
