@@ -6,6 +6,7 @@ from metrics.models import (
     DataQualityQuery,
     ExportJob,
     MetricDefinition,
+    NoticeSent,
     ReminderSent,
     ReportingPeriod,
     Return,
@@ -133,11 +134,26 @@ class ReturnValueAdmin(admin.ModelAdmin):
 
 @admin.register(DataQualityQuery)
 class DataQualityQueryAdmin(admin.ModelAdmin):
-    list_display = ("return_record", "status", "raised_by", "raised_at", "answered_at")
+    list_display = ("return_record", "status", "round", "raised_by", "raised_at", "answered_at", "closed_at")
     list_filter = ("status",)
     list_select_related = ("return_record__site", "return_record__period", "raised_by")
     search_fields = ("return_record__site__name", "question", "answer")
-    raw_id_fields = ("return_record", "version", "raised_by", "answered_by")
+    raw_id_fields = ("return_record", "version", "raised_by", "answered_by", "closed_by", "reopened_by")
+
+
+@admin.register(NoticeSent)
+class NoticeSentAdmin(admin.ModelAdmin):
+    """The data-quality loop's e-mails, each once (metrics.notices): read only."""
+
+    list_display = ("key", "kind", "sent_at", "recipients")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ReminderSent)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, permissions, serializers, status, viewsets
@@ -20,14 +21,27 @@ from rest_framework.routers import BaseRouter
 
 from metrics import rollup_api, selectors, services
 from metrics.checks import Problem
-from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Return, ReturnValue, ReturnVersion
+from metrics.models import (
+    BreakdownCategory,
+    DataQualityQuery,
+    MetricDefinition,
+    ReportingPeriod,
+    Return,
+    ReturnValue,
+    ReturnVersion,
+)
 from metrics.serializers import (
+    AnswerSerializer,
     BreakdownCategorySerializer,
+    CloseQuerySerializer,
     CommentSerializer,
+    DataQualityQuerySerializer,
     JsonReturnSerializer,
     MetricSerializer,
     ProblemSerializer,
+    RaiseQuerySerializer,
     ReasonSerializer,
+    ReopenQuerySerializer,
     ReportingPeriodSerializer,
     ReturnSerializer,
     ReturnValueSerializer,
@@ -230,6 +244,80 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
         return self._step(services.request_correction, reason=payload.validated_data["reason"])
 
 
+class QueryFilter(filters.FilterSet):
+    site = filters.NumberFilter(field_name="return_record__site")
+    month = filters.DateFilter(field_name="return_record__period__month")
+    return_id = filters.NumberFilter(field_name="return_record")
+
+    class Meta:
+        model = DataQualityQuery
+        fields = ["status"]
+
+
+class DataQualityQueryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Data-quality queries on the returns the user may see (another site's are 404): open
+    first, then answered, then closed. The taskforce, the chair and administrators raise
+    (`POST`), close and reopen them; the site's staff and site lead answer. An impossible step
+    (answering or closing a closed query, reopening an open one) is a 409. Each step is audited
+    against the return and e-mails the other side once."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = DataQualityQuerySerializer
+    filterset_class = QueryFilter
+    ordering_fields = ["raised_at", "status"]
+
+    def get_queryset(self):
+        return selectors.queries_visible_to(self.request.user).select_related("version")
+
+    def _respond(self, query: DataQualityQuery, code: int = status.HTTP_200_OK) -> Response:
+        return Response(DataQualityQuerySerializer(self.get_queryset().get(pk=query.pk)).data, status=code)
+
+    @extend_schema(request=RaiseQuerySerializer, responses={201: DataQualityQuerySerializer})
+    def create(self, request: Request) -> Response:
+        """Raise a query about a return (the taskforce). A return the user may not see is a 404."""
+        payload = RaiseQuerySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return_record = get_object_or_404(
+            selectors.returns_visible_to(request.user).select_related("latest_version"), pk=payload.validated_data["return_id"]
+        )
+        if return_record.latest_version is None:
+            return _conflict(services.TransitionRefused("Nothing has been filed for this return yet: there is nothing to query."))
+        query = services.raise_query(return_record=return_record, by=request.user, question=payload.validated_data["question"])
+        return self._respond(query, status.HTTP_201_CREATED)
+
+    def _step(self, step: Any, **kwargs: Any) -> Response:
+        query = self.get_object()
+        try:
+            query = step(query=query, by=self.request.user, **kwargs)
+        except services.TransitionRefused as refused:
+            return _conflict(refused)
+        return self._respond(query)
+
+    @extend_schema(request=AnswerSerializer, responses={200: DataQualityQuerySerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        """The site's staff and site lead answer an open query."""
+        payload = AnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._step(services.answer_query, answer=payload.validated_data["answer"])
+
+    @extend_schema(request=CloseQuerySerializer, responses={200: DataQualityQuerySerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """The taskforce closes an open or answered query, with an optional note."""
+        payload = CloseQuerySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._step(services.close_query, note=payload.validated_data["note"])
+
+    @extend_schema(request=ReopenQuerySerializer, responses={200: DataQualityQuerySerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """The taskforce reopens an answered or closed query, saying what the site should answer now."""
+        payload = ReopenQuerySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._step(services.reopen_query, note=payload.validated_data["note"])
+
+
 class VersionFilter(filters.FilterSet):
     site = filters.NumberFilter(field_name="return_record__site")
     month = filters.DateFilter(field_name="return_record__period__month")
@@ -292,4 +380,5 @@ def register(router: BaseRouter) -> None:
     router.register("returns", ReturnViewSet, basename="return")
     router.register("return-versions", ReturnVersionViewSet, basename="return-version")
     router.register("return-values", ReturnValueViewSet, basename="return-value")
+    router.register("data-quality-queries", DataQualityQueryViewSet, basename="data-quality-query")
     rollup_api.register(router)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
@@ -108,6 +109,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
     if not rules.can_prepare_return(request.user, site):
         raise PermissionDenied("Only the site's own staff and site lead can change its return.")
+    if not rules.can_file_for_period(request.user, site, closed=selectors.period_state(period, timezone.localdate()) == "closed"):
+        raise PermissionDenied(
+            f"{period} closed on {period.final_submission_due:%-d %B %Y}. Only an administrator can change it now."
+        )
     latest = return_record.latest_version if return_record else None
     problems: list = []
     message = ""

@@ -53,3 +53,17 @@ class QuestionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = _text("Your answer", "Enter your answer.", max_length=4000)
+
+
+class CloseQueryForm(forms.Form):
+    note = forms.CharField(
+        label="Closing note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="For example, why the answer settles it.",
+    )
+
+
+class ReopenQueryForm(forms.Form):
+    note = _text("What should the site answer now?", "Say what the site should answer now.")

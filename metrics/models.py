@@ -142,6 +142,14 @@ class Return(models.Model):
     )
     first_signed_off_at = models.DateTimeField(null=True, blank=True)
     correction_reason = models.TextField(blank=True, help_text="What the taskforce asked the site to correct.")
+    correction_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who asked for the latest correction: told when the corrected version is filed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -250,24 +258,52 @@ class QueryStatus(models.TextChoices):
 
 
 class DataQualityQuery(models.Model):
-    """The taskforce asks about a return; the site answers."""
+    """The taskforce asks about a return; the site answers; the taskforce closes the query, or
+    reopens it with a note for the site to answer again (metrics.services). Earlier answers and
+    notes stay in the audit trail, which the return's timeline shows."""
 
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="queries")
     version = models.ForeignKey(ReturnVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question = models.TextField()
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     raised_at = models.DateTimeField(auto_now_add=True)
-    answer = models.TextField(blank=True)
+    answer = models.TextField(blank=True, help_text="The site's latest answer.")
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=QueryStatus.choices, default=QueryStatus.OPEN)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopening_note = models.TextField(blank=True, help_text="Why the taskforce reopened it: what the site should answer now.")
+    round = models.PositiveSmallIntegerField(default=1, help_text="1, then one more each time the query is reopened.")
 
     class Meta:
         ordering = ["-raised_at"]
         verbose_name_plural = "data quality queries"
+        indexes = [models.Index(fields=["status"], name="dq_query_status")]
 
     def __str__(self) -> str:
-        return f"Query on {self.return_record}"
+        return f"Query {self.pk} on {self.return_record}"
+
+
+class NoticeSent(models.Model):
+    """Each data-quality notice once (metrics.notices): its business key names the step it is
+    about (`query-raised:12`, `query-answered:12:2`, …), so a retried or repeated task sends
+    nothing twice."""
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name_plural = "notices sent"
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ReminderKind(models.TextChoices):

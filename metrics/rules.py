@@ -28,3 +28,19 @@ def can_query_returns(user: Any) -> bool:
 def can_change_locked_period(user: Any) -> bool:
     """After the final deadline only an administrator may change a return, giving a reason."""
     return roles_of(user).is_admin
+
+
+def can_answer_query(user: Any, site: Site) -> bool:
+    """The site's own staff and site lead answer the taskforce's data-quality queries."""
+    return can_prepare_return(user, site)
+
+
+def can_close_query(user: Any) -> bool:
+    """The taskforce, the chair and administrators close and reopen queries (as they raise them)."""
+    return can_query_returns(user)
+
+
+def can_file_for_period(user: Any, site: Site, *, closed: bool) -> bool:
+    """Whether a new version can be filed now: the site's people while the month is open; after
+    its final deadline, administrators only."""
+    return can_prepare_return(user, site) and (not closed or can_change_locked_period(user))

@@ -7,7 +7,8 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, CharField, Count, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,6 +25,7 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
+from nhsportal.models import AuditEvent
 from sites.models import Site, SiteStatus
 from sites.selectors import sites_visible_to
 
@@ -269,15 +271,64 @@ def version_diff(older: ReturnVersion, newer: ReturnVersion) -> list[dict[str, A
     ]
 
 
-def open_queries(user: Any) -> QuerySet[DataQualityQuery]:
+QUERY_ORDER = Case(
+    When(status=QueryStatus.OPEN, then=Value(0)),
+    When(status=QueryStatus.ANSWERED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def queries_visible_to(user: Any) -> QuerySet[DataQualityQuery]:
+    """Every data-quality query on the returns of the sites the user may see: open ones first
+    (waiting for the site), then answered (waiting for the taskforce), then closed; newest first."""
     return (
         DataQualityQuery.objects.filter(return_record__site__in=sites_visible_to(user))
-        .select_related("return_record__site", "return_record__period", "raised_by", "answered_by")
-        .order_by(
-            "status",
-            "-raised_at",
-        )
+        .select_related("return_record__site", "return_record__period", "raised_by", "answered_by", "closed_by", "reopened_by")
+        .order_by(QUERY_ORDER, "-raised_at", "-pk")
     )
+
+
+_TIMELINE_TITLES = {
+    "return.version_filed": "Version {version} filed",
+    "return.warnings_acknowledged": "Warnings on version {version} acknowledged",
+    "return.sent_for_sign_off": "Sent to the site lead for sign-off",
+    "return.signed_off": "Signed off and submitted",
+    "return.correction_requested": "The taskforce asked for a correction",
+    "return.query_raised": "Data quality query raised",
+    "return.query_answered": "Data quality query answered",
+    "return.query_closed": "Data quality query closed",
+    "return.query_reopened": "Data quality query reopened",
+}
+
+
+def return_timeline(return_record: Return) -> list[dict[str, Any]]:
+    """Every step of the return's life, oldest first, from the audit trail (one query): filings,
+    sign-offs, corrections and each step of its data-quality queries."""
+    events = (
+        AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Return), object_id=str(return_record.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    entries = []
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        title = _TIMELINE_TITLES.get(event.action, event.action)
+        try:
+            title = title.format(**changes)
+        except (KeyError, IndexError, ValueError):
+            title = title.replace(" {version}", "")
+        actor = event.actor
+        entries.append(
+            {
+                "at": event.at,
+                "title": title,
+                "who": (actor.get_full_name() or actor.get_username()) if actor else "Not recorded",
+                "note": event.reason,
+                "query": changes.get("query"),
+            }
+        )
+    return entries
 
 
 def return_tasks(site: Site, *, can_sign_off: bool, today: datetime.date | None = None) -> list[dict[str, str]]:
@@ -304,7 +355,7 @@ def return_tasks(site: Site, *, can_sign_off: bool, today: datetime.date | None 
         tasks.append(
             {
                 "text": f"Answer {open_queries} data quality {'query' if open_queries == 1 else 'queries'} from the taskforce",
-                "href": reverse("return-queries"),
+                "href": reverse("return-queries") + f"?status={QueryStatus.OPEN}",
             }
         )
     return tasks
@@ -323,5 +374,12 @@ def missing_returns_summary(today: datetime.date | None = None) -> dict[str, Any
         "period": period,
         "expected": expected,
         "missing": expected - filed,
-        "open_queries": DataQualityQuery.objects.filter(status=QueryStatus.OPEN).count(),
+        **{
+            f"{status}_queries": count
+            for status, count in DataQualityQuery.objects.exclude(status=QueryStatus.CLOSED)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        },
     }

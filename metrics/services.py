@@ -1,5 +1,7 @@
 """Every step of a return's life: filing a version, acknowledging warnings, sending for
-sign-off, signing off, requesting a correction. Each is checked, atomic and audited.
+sign-off, signing off, requesting a correction; and the data-quality loop: raising a query,
+answering it, closing or reopening it. Each is checked, atomic and audited; the e-mails the
+loop sends go out once each step commits (metrics.notices).
 
 The rules they enforce:
 - a version's values never change: every filing (upload, web form, API) makes a new one;
@@ -20,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import export, grid, rollup_jobs, rules, tasks
+from metrics import export, grid, notices, rollup_jobs, rules, tasks
 from metrics.checks import ParsedValue, Problem, validate_values
 from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
 from metrics.models import (
@@ -191,7 +193,7 @@ def file_version(
     current = latest.number if latest else 0
     if based_on is not None and based_on != current:
         raise ReturnConflict(
-            f"Version {current} of this return was filed by {latest.created_by} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
+            f"Version {current} of this return was filed by {_who(latest.created_by)} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
             f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
         )
     if latest is not None and _same_figures(latest, parsed):
@@ -228,6 +230,8 @@ def file_version(
         changes={"version": version.number, "source": source, "warnings": len(parsed.warnings)},
         reason=note,
     )
+    if before == ReturnStatus.CORRECTION_REQUESTED:
+        notices.queue(notices.CORRECTION_FILED, version)
     return version
 
 
@@ -392,20 +396,47 @@ def request_correction(*, return_record: Return, by: Any, reason: str) -> Return
     if not reason.strip():
         raise ValidationError({"reason": "Say what needs correcting."})
     return_record.correction_reason = reason.strip()
+    return_record.correction_requested_by = by
     _transition(
         return_record,
         by=by,
         action="return.correction_requested",
         to=ReturnStatus.CORRECTION_REQUESTED,
         reason=reason,
-        also=("correction_reason",),
+        also=("correction_reason", "correction_requested_by"),
     )
     _refresh_rollups(return_record.period_id, trigger="correction")  # the return is provisional again
+    notices.queue(notices.CORRECTION_REQUESTED, return_record)
     return return_record
+
+
+def _who(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "a deleted account"
+
+
+def _locked_query(query: DataQualityQuery) -> DataQualityQuery:
+    return (
+        DataQualityQuery.objects.select_for_update(of=("self",))
+        .select_related("return_record__site", "return_record__period", "closed_by")
+        .get(pk=query.pk)
+    )
+
+
+def _audit_query(query: DataQualityQuery, *, by: Any, action: str, before: str, reason: str) -> None:
+    """Query steps are recorded against the return, so its timeline and the audit log's
+    object filter show them with the return's other steps."""
+    audit.record(
+        actor=by,
+        action=action,
+        obj=query.return_record,
+        changes={"query": query.pk, "round": query.round, "status": [before, query.status]},
+        reason=reason,
+    )
 
 
 @transaction.atomic
 def raise_query(*, return_record: Return, by: Any, question: str) -> DataQualityQuery:
+    """The taskforce asks the site about its return; the site's staff and lead are e-mailed."""
     if not rules.can_query_returns(by):
         raise PermissionDenied("Only the taskforce raises data-quality queries.")
     if not question.strip():
@@ -413,20 +444,77 @@ def raise_query(*, return_record: Return, by: Any, question: str) -> DataQuality
     query = DataQualityQuery.objects.create(
         return_record=return_record, version=return_record.latest_version, question=question.strip(), raised_by=by
     )
-    audit.record(actor=by, action="return.query_raised", obj=return_record, reason=question)
+    _audit_query(query, by=by, action="return.query_raised", before="", reason=query.question)
+    notices.queue(notices.QUERY_RAISED, query)
     return query
 
 
 @transaction.atomic
 def answer_query(*, query: DataQualityQuery, by: Any, answer: str) -> DataQualityQuery:
-    query = DataQualityQuery.objects.select_for_update(of=("self",)).select_related("return_record__site").get(pk=query.pk)
-    if not rules.can_prepare_return(by, query.return_record.site):
+    """The site answers an open query; whoever raised it (or the taskforce) is e-mailed."""
+    query = _locked_query(query)
+    if not rules.can_answer_query(by, query.return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead answer its queries.")
+    if query.status == QueryStatus.CLOSED:
+        raise TransitionRefused(
+            f"This query was closed on {query.closed_at:%-d %B %Y} by {_who(query.closed_by)}, so it can no longer be "
+            "answered. Ask the taskforce to reopen it if there is more to say."
+        )
     if query.status != QueryStatus.OPEN:
-        raise ValidationError({"answer": "This query has already been answered. Raise a new query if more is needed."})
+        raise TransitionRefused(
+            "This query has already been answered. The taskforce will close it, or reopen it if they need more."
+        )
     if not answer.strip():
         raise ValidationError({"answer": "Enter your answer."})
     query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), by, timezone.now(), QueryStatus.ANSWERED
     query.save(update_fields=["answer", "answered_by", "answered_at", "status"])
-    audit.record(actor=by, action="return.query_answered", obj=query.return_record, reason=answer)
+    _audit_query(query, by=by, action="return.query_answered", before=QueryStatus.OPEN, reason=query.answer)
+    notices.queue(notices.QUERY_ANSWERED, query)
+    return query
+
+
+@transaction.atomic
+def close_query(*, query: DataQualityQuery, by: Any, note: str = "") -> DataQualityQuery:
+    """The taskforce is satisfied (or the question no longer matters): the query is closed."""
+    query = _locked_query(query)
+    if not rules.can_close_query(by):
+        raise PermissionDenied("Only the taskforce closes data-quality queries.")
+    if query.status == QueryStatus.CLOSED:
+        raise TransitionRefused(f"This query was already closed on {query.closed_at:%-d %B %Y} by {_who(query.closed_by)}.")
+    before = query.status
+    query.status, query.closed_by, query.closed_at, query.closing_note = QueryStatus.CLOSED, by, timezone.now(), note.strip()
+    query.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
+    _audit_query(query, by=by, action="return.query_closed", before=before, reason=query.closing_note)
+    return query
+
+
+@transaction.atomic
+def reopen_query(*, query: DataQualityQuery, by: Any, note: str) -> DataQualityQuery:
+    """The taskforce needs more: an answered or closed query is open again, with a note saying
+    what the site should answer now; the site's staff and lead are e-mailed."""
+    query = _locked_query(query)
+    if not rules.can_close_query(by):
+        raise PermissionDenied("Only the taskforce reopens data-quality queries.")
+    if query.status == QueryStatus.OPEN:
+        raise TransitionRefused("This query is already open: it is waiting for the site's answer.")
+    if not note.strip():
+        raise ValidationError({"note": "Say what the site should answer now."})
+    before = query.status
+    query.status, query.round = QueryStatus.OPEN, query.round + 1
+    query.reopened_by, query.reopened_at, query.reopening_note = by, timezone.now(), note.strip()
+    query.closed_by, query.closed_at, query.closing_note = None, None, ""
+    query.save(
+        update_fields=[
+            "status",
+            "round",
+            "reopened_by",
+            "reopened_at",
+            "reopening_note",
+            "closed_by",
+            "closed_at",
+            "closing_note",
+        ]
+    )
+    _audit_query(query, by=by, action="return.query_reopened", before=before, reason=query.reopening_note)
+    notices.queue(notices.QUERY_REOPENED, query)
     return query

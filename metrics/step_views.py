@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from metrics import selectors, services
-from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
+from metrics.forms import AnswerForm, CloseQueryForm, CommentForm, QuestionForm, ReasonForm, ReopenQueryForm
 from metrics.models import Return
 
 
@@ -86,21 +86,49 @@ def raise_query(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     return _step(request, site_pk, month, QuestionForm, services.raise_query, "Your query has been sent to the site.")
 
 
-@login_required
-@require_POST
-def answer_query(request: HttpRequest, pk: int) -> HttpResponse:
-    """The site's own staff and site lead."""
-    query = get_object_or_404(selectors.open_queries(request.user), pk=pk)
+def _query_step(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], act: Callable[..., object], field: str, done: str
+) -> HttpResponse:
+    """A step of a query, from the return page: the query is found among those the user may
+    see (another site's is a 404); a refusal is shown on the return page."""
+    query = get_object_or_404(selectors.queries_visible_to(request.user), pk=pk)
     record = query.return_record
-    form = AnswerForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter your answer.")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     else:
         try:
-            services.answer_query(query=query, by=request.user, answer=form.cleaned_data["answer"])
+            act(query=query, by=request.user, **{field: form.cleaned_data[field]})
+        except services.TransitionRefused as refused:
+            messages.error(request, str(refused))
         except ValidationError as invalid:
             for message in invalid.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, "Your answer has been sent to the taskforce.")
+            messages.success(request, done)
     return redirect("return-detail", site_pk=record.site_id, month=record.period.slug)
+
+
+@login_required
+@require_POST
+def answer_query(request: HttpRequest, pk: int) -> HttpResponse:
+    """The site's own staff and site lead."""
+    return _query_step(request, pk, AnswerForm, services.answer_query, "answer", "Your answer has been sent to the taskforce.")
+
+
+@login_required
+@require_POST
+def close_query(request: HttpRequest, pk: int) -> HttpResponse:
+    """The taskforce, the chair and administrators."""
+    return _query_step(request, pk, CloseQueryForm, services.close_query, "note", "The query has been closed.")
+
+
+@login_required
+@require_POST
+def reopen_query(request: HttpRequest, pk: int) -> HttpResponse:
+    """The taskforce, the chair and administrators."""
+    return _query_step(
+        request, pk, ReopenQueryForm, services.reopen_query, "note", "The query has been reopened and the site told."
+    )

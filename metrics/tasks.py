@@ -3,7 +3,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from metrics import reminders, rollup_jobs
+from metrics import notices, reminders, rollup_jobs
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
@@ -17,6 +17,13 @@ def send_return_reminders() -> dict[str, int]:
 
 # Database and broker hiccups are worth retrying; a bug is not.
 RETRYABLE = (OperationalError, InterfaceError, RedisError, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=(*RETRYABLE, OSError), retry_backoff=30, retry_backoff_max=1800, retry_jitter=True, max_retries=8)
+def send_data_quality_notice(kind: str, object_id: int, key: str) -> int:
+    """After a step of the data-quality loop commits: its e-mail, once (metrics.notices). An SMTP
+    failure records nothing and is retried."""
+    return notices.send(kind, object_id=object_id, key=key)
 
 
 # The rollup tasks' results are in the database (RollupRun, RollupRequest), not the result backend:

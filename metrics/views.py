@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from metrics import rules, selectors
 from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
-from metrics.models import ReturnStatus
+from metrics.models import QueryStatus, ReturnStatus
 from nhsportal.roles import roles_of
 from sites.selectors import sites_visible_to
 
@@ -52,16 +52,18 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
     """The taskforce and the site's own people."""
     site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
     user = request.user
+    period_state = selectors.period_state(period, timezone.localdate())
     context = {
         "page_title": f"{site.name}: {period} return",
         "nav": "returns",
         "site": site,
         "period": period,
-        "state": selectors.period_state(period, timezone.localdate()),
+        "state": period_state,
         "return": return_record,
         "can_prepare": rules.can_prepare_return(user, site),
         "can_sign_off": rules.can_sign_off(user, site),
         "can_query": rules.can_query_returns(user),
+        "can_file": rules.can_file_for_period(user, site, closed=period_state == "closed") and period_state != "not_open",
         "statuses": ReturnStatus,
         "back_link": {"href": reverse("returns"), "text": "Back to returns"},
     }
@@ -72,7 +74,12 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
             "grid": selectors.version_grid(version),
             "warnings": list(version.warnings.all()),
             "versions": list(return_record.versions.select_related("created_by", "signed_off_by").order_by("-number")),
-            "queries": list(return_record.queries.select_related("raised_by", "answered_by")),
+            "queries": list(
+                return_record.queries.select_related("version", "raised_by", "answered_by", "closed_by", "reopened_by").order_by(
+                    selectors.QUERY_ORDER, "-raised_at", "-pk"
+                )
+            ),
+            "timeline": selectors.return_timeline(return_record),
             "comment_form": CommentForm(),
             "reason_form": ReasonForm(),
             "question_form": QuestionForm(),
@@ -134,9 +141,23 @@ def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse
 @login_required
 @require_GET
 def query_log(request: HttpRequest) -> HttpResponse:
-    """The taskforce: every data-quality query; site people: their own sites'."""
+    """The taskforce: every data-quality query; site people: their own sites'. Open first
+    (waiting for the site), then answered (waiting for the taskforce), then closed;
+    `?status=` shows one of them."""
+    queries = selectors.queries_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in QueryStatus.values:
+        queries = queries.filter(status=status)
+    else:
+        status = ""
     return render(
         request,
         "metrics/query_log.jinja",
-        {"page_title": "Data quality queries", "nav": "returns", "queries": list(selectors.open_queries(request.user)[:500])},
+        {
+            "page_title": "Data quality queries",
+            "nav": "returns",
+            "queries": list(queries[:500]),
+            "status": status,
+            "statuses": QueryStatus,
+        },
     )

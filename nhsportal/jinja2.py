@@ -67,6 +67,14 @@ def cell_html(value: Any) -> Markup:
     return escape(value)
 
 
+def person(user: Any, missing: str = "Not recorded") -> str:
+    """A person's name (or username); `missing` when there is nobody: never recorded, or the
+    account has since been deleted (every person a page names is a nullable foreign key)."""
+    if user is None or not getattr(user, "pk", None):
+        return missing
+    return user.get_full_name() or user.get_username()
+
+
 def problem_text(message: str, sheet: str = "", cell: str = "") -> str:
     """A problem's sentence without the `Sheet!A1: ` it starts with, where a table already shows the cell."""
     prefix = f"{sheet}!{cell}: " if cell else f"{sheet}: "
@@ -91,5 +99,5 @@ def environment(**options: Any) -> Environment:
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }
     )
-    env.filters.update({"uk_date": uk_date, "figure": figure, "problem_text": problem_text})
+    env.filters.update({"uk_date": uk_date, "figure": figure, "problem_text": problem_text, "person": person})
     return env

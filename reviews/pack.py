@@ -82,7 +82,8 @@ def review_pack(review: Review, *, user: Any, today: datetime.date | None = None
     since = previous.scheduled_for if previous else (site.joined_on or site.wave.start_date)
     until = max(review.scheduled_for, today) if review.status == ReviewStatus.DRAFT else review.scheduled_for
     queries = list(
-        DataQualityQuery.objects.filter(return_record__site=site, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
+        DataQualityQuery.objects.filter(return_record__site=site)
+        .exclude(status=QueryStatus.CLOSED)  # open or answered: the loop is not closed yet
         .select_related("return_record__period", "raised_by")
         .order_by("return_record__period__month", "raised_at")
     )

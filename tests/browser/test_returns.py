@@ -113,7 +113,7 @@ def test_a_month_is_filed_signed_off_corrected_and_shows_as_submitted(page, tmp_
     # Site staff upload a second version; both versions and their differences are visible.
     sign_in(page, "staff.croydon")
     page.goto(f"/returns/{croydon.pk}/{period.slug}/")
-    expect(page.get_by_text("O3 bed days look doubled against last month")).to_be_visible()
+    expect(page.locator("#correction-request")).to_contain_text("O3 bed days look doubled against last month")
     second = tmp_path / "croydon-v2.xlsx"
     second.write_bytes(fill_like_a_site(blank, E45="*", D21=2900, E21=29, F21=130))
     page.get_by_role("button", name="Upload a new version").click()

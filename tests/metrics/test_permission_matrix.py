@@ -209,6 +209,28 @@ def _answer_query(site, period, by, taskforce):
     )
 
 
+def _close_query(site, period, by, taskforce):
+    record = _file(site, period, by)
+    query = services.raise_query(return_record=record, by=taskforce, question="Why did O3 double?")
+    services.answer_query(query=query, by=by, answer="A ward moved into the cohort")
+    return (
+        reverse("return-query-close", args=[query.pk]),
+        {"note": "Understood"},
+        lambda: DataQualityQuery.objects.get(pk=query.pk).status == QueryStatus.CLOSED,
+    )
+
+
+def _reopen_query(site, period, by, taskforce):
+    record = _file(site, period, by)
+    query = services.raise_query(return_record=record, by=taskforce, question="Why did O3 double?")
+    services.close_query(query=query, by=taskforce)
+    return (
+        reverse("return-query-reopen", args=[query.pk]),
+        {"note": "Which ward?"},
+        lambda: DataQualityQuery.objects.get(pk=query.pk).status == QueryStatus.OPEN,
+    )
+
+
 STEPS = [
     ("acknowledge", _acknowledge, OWN_PREPARE_STEP, OTHER_PREPARE_STEP),
     ("send for sign-off", _send, OWN_PREPARE_STEP, OTHER_PREPARE_STEP),
@@ -216,6 +238,8 @@ STEPS = [
     ("request correction", _request_correction, OWN_TASKFORCE_STEP, OTHER_TASKFORCE_STEP),
     ("raise query", _raise_query, OWN_TASKFORCE_STEP, OTHER_TASKFORCE_STEP),
     ("answer query", _answer_query, OWN_PREPARE_STEP, OTHER_PREPARE_STEP),
+    ("close query", _close_query, OWN_TASKFORCE_STEP, OTHER_TASKFORCE_STEP),
+    ("reopen query", _reopen_query, OWN_TASKFORCE_STEP, OTHER_TASKFORCE_STEP),
 ]
 
 
