@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from nhsportal.roles import roles_of
-from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Site, weighted_deprivation
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Site, weighted_deprivation
 
 
 def sites_visible_to(user: Any) -> QuerySet[Site]:
@@ -67,6 +68,27 @@ def site_profile(site: Site) -> dict[str, Any]:
 
 def icbs_with_sites() -> QuerySet[ICB]:
     return ICB.objects.filter(places__sites__isnull=False).select_related("region").distinct().order_by("name")
+
+
+def site_icbs_by_month(months: list[datetime.date], *, sites: QuerySet[Site] | None = None) -> dict[int, list[int]]:
+    """For each site, the ICB its Place belonged to on the first day of each of `months`, in
+    order: the membership in force then, else the Place's ICB, as the rollups resolve it
+    (`metrics.rollup_sql.icb_in_month`). Two queries, whatever the number of sites or months."""
+    sites = Site.objects.all() if sites is None else sites
+    pairs = list(sites.order_by().values_list("pk", "place_id", "place__icb_id"))
+    memberships: dict[int, list[PlaceICBMembership]] = {}
+    for membership in PlaceICBMembership.objects.filter(place_id__in={place for _, place, _ in pairs}).order_by(
+        "-effective_from"
+    ):
+        memberships.setdefault(membership.place_id, []).append(membership)
+    found: dict[int, list[int]] = {}
+    for site_id, place_id, icb_id in pairs:
+        own = memberships.get(place_id, [])
+        found[site_id] = [
+            next((m.icb_id for m in own if m.effective_from <= day and (m.effective_to is None or m.effective_to >= day)), icb_id)
+            for day in months
+        ]
+    return found
 
 
 def neighbourhoods_visible_to(user: Any) -> QuerySet[Neighbourhood]:
