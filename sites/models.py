@@ -68,6 +68,12 @@ class ICB(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def code(self) -> str:
+        """What the portal names it by in filters: its ODS code, or for an ICB formed in 2026
+        that has none yet, its ONS code."""
+        return self.ods_code or self.ons_code
+
 
 class LocalAuthority(models.Model):
     """A 2019 local authority district with its Indices of Deprivation 2019 summary."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from nhsportal.roles import roles_of
@@ -29,6 +29,21 @@ def places_visible_to(user: Any) -> QuerySet[Place]:
     return Place.objects.filter(Q(pk__in=sites_visible_to(user).values("place_id")) | Q(pk__in=roles.place_ids))
 
 
+def icbs_by_code(code: str) -> QuerySet[ICB]:
+    """The ICB an ODS code (QOP) or ONS code (E54000071: the ICBs formed in 2026 have no ODS code yet) names."""
+    return ICB.objects.filter(Q(ods_code__iexact=code) | Q(ons_code__iexact=code))
+
+
+def in_icbs_on(icbs: QuerySet[ICB], day: datetime.date, *, place: str = "place") -> Q:
+    """Sites (`place="place"`) or Places (`place=""`) whose Place was in one of `icbs` on `day`:
+    its membership in force then, else (no membership covers the day) its ICB, as the rollups
+    resolve it."""
+    ref = f"{place}_id" if place else "pk"
+    icb_field = f"{place}__icb__in" if place else "icb__in"
+    in_force = PlaceICBMembership.objects.in_force_on(day).filter(place_id=OuterRef(ref))
+    return Q(Exists(in_force.filter(icb__in=icbs))) | (Q(**{icb_field: icbs}) & ~Q(Exists(in_force)))
+
+
 def site_list(user: Any, *, region: str = "", icb: str = "", status: str = "", wave: str = "", q: str = "") -> QuerySet[Site]:
     """Sites the user may see, with what the list shows, in a fixed number of queries."""
     sites = (
@@ -40,7 +55,7 @@ def site_list(user: Any, *, region: str = "", icb: str = "", status: str = "", w
     if region:
         sites = sites.filter(place__icb__region__ods_code=region)
     if icb:
-        sites = sites.filter(place__icb__ods_code=icb)
+        sites = sites.filter(place__icb__in=icbs_by_code(icb))
     if status:
         sites = sites.filter(status=status)
     if wave:

@@ -178,3 +178,60 @@ def test_the_place_admin_lists_its_memberships_inline(admin_client):
 
     assert "ICB memberships" in page
     assert "Hampshire and Isle of Wight" in page
+
+
+def test_the_api_filters_sites_and_places_by_the_icb_they_were_in_on_a_day(client):
+    from nhsportal.models import Role
+    from tests.nhsportal.factories import user_with_role
+
+    _load()
+    client.force_login(user_with_role(Role.TASKFORCE_MEMBER))
+
+    def names(path):
+        response = client.get(path)
+        assert response.status_code == 200, response.content
+        return sorted(row["name"] for row in response.json()["results"])
+
+    north_west_and_central = ["Hillingdon", "Kensington, Chelsea and Westminster (Bi-Borough)"]
+    # The new ICBs have no ODS code yet: their ONS code names them. Today (after April 2026) is the default.
+    assert names("/api/v1/sites/?icb=E54000071") == north_west_and_central
+    assert names("/api/v1/sites/?icb=QRV") == []
+    assert names("/api/v1/sites/?icb=QRV&icb_on=2026-03-31") == north_west_and_central
+    assert names("/api/v1/sites/?icb=E54000071&icb_on=2026-03-31") == []
+    assert names("/api/v1/places/?icb=qrv&icb_on=2026-01-15") == north_west_and_central
+    assert len(names("/api/v1/sites/?region=Y56&icb_on=2026-03-31")) == len(names("/api/v1/sites/?region=Y56")) == 5
+    assert client.get("/api/v1/sites/?icb=QRV&icb_on=March").status_code == 400
+
+
+def test_the_site_list_offers_the_new_icbs_by_their_ons_code(client):
+    from nhsportal.models import Role
+    from tests.nhsportal.factories import user_with_role
+
+    _load()
+    client.force_login(user_with_role(Role.TASKFORCE_MEMBER))
+
+    page = client.get("/sites/", {"icb": "E54000071"}).content.decode()
+
+    assert 'value="None"' not in page
+    assert "Hillingdon" in page and "Walsall" not in page
+
+
+def test_the_places_api_lists_each_places_memberships_with_their_source(client):
+    from nhsportal.models import Role
+    from tests.nhsportal.factories import user_with_role
+
+    _load()
+    client.force_login(user_with_role(Role.TASKFORCE_MEMBER))
+    portsmouth = Place.objects.get(name="Portsmouth")
+
+    row = client.get(f"/api/v1/places/{portsmouth.pk}/").json()
+
+    assert row["icb"]["ons_code"] == "E54000067" and row["icb"]["ods_code"] is None
+    assert [
+        (m["icb"]["ods_code"] or m["icb"]["ons_code"], m["effective_from"], m["effective_to"], m["inferred"])
+        for m in row["icb_memberships"]
+    ] == [
+        ("QRL", "2022-07-01", "2026-03-31", False),
+        ("E54000067", "2026-04-01", None, True),
+    ]
+    assert all(m["source"] for m in row["icb_memberships"])
