@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sites import services
-from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Region, Site, Wave, overlapping
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Region, Site, Wave, long_date, overlapping
 
 
 @admin.register(Region)
@@ -107,10 +107,10 @@ class ICBMembershipFormSet(BaseInlineFormSet):
         clash = overlapping(kept)
         if clash:
             earlier, later = clash
-            until = f"{earlier.effective_to:%d %B %Y}" if earlier.effective_to else "with no end"
+            until = f"to {long_date(earlier.effective_to)}" if earlier.effective_to else "with no end"
             raise ValidationError(
-                f"Two memberships overlap: {earlier.icb} from {earlier.effective_from:%d %B %Y} ({until}) and "
-                f"{later.icb} from {later.effective_from:%d %B %Y}. End the earlier one on the last day "
+                f"Two memberships overlap: {earlier.icb} from {long_date(earlier.effective_from)} ({until}) and "
+                f"{later.icb} from {long_date(later.effective_from)}. End the earlier one on the last day "
                 f"before the later one starts."
             )
 

@@ -120,6 +120,11 @@ class Place(models.Model):
         return self.name
 
 
+def long_date(day: datetime.date) -> str:
+    """1 April 2026, as people write it."""
+    return f"{day.day} {day:%B %Y}"
+
+
 class PlaceICBMembershipQuerySet(models.QuerySet["PlaceICBMembership"]):
     def in_force_on(self, day: datetime.date) -> PlaceICBMembershipQuerySet:
         return self.filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
@@ -160,8 +165,8 @@ class PlaceICBMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        until = f" to {self.effective_to:%d %B %Y}" if self.effective_to else ""
-        return f"{self.place} in {self.icb} from {self.effective_from:%d %B %Y}{until}"
+        until = f" to {long_date(self.effective_to)}" if self.effective_to else ""
+        return f"{self.place} in {self.icb} from {long_date(self.effective_from)}{until}"
 
     def overlaps(self, other: PlaceICBMembership) -> bool:
         """Whether the two periods share a day (an empty end runs on for ever)."""
@@ -179,6 +184,16 @@ class PlaceICBMembership(models.Model):
                 errors["effective_to"] = "Figures are monthly: a membership ends on the last day of a month (or leave it empty)."
             elif self.effective_from and self.effective_to < self.effective_from:
                 errors["effective_to"] = "A membership cannot end before it starts."
+        icb = self.icb if self.icb_id else None
+        if icb and icb.effective_from and self.effective_from and self.effective_from < icb.effective_from:
+            errors.setdefault(
+                "effective_from", f"{icb} only starts on {long_date(icb.effective_from)}: start the membership then or later."
+            )
+        if icb and icb.effective_to and (self.effective_to is None or self.effective_to > icb.effective_to):
+            errors.setdefault(
+                "effective_to",
+                f"{icb} ended on {long_date(icb.effective_to)}: end the membership then or earlier (and add the next).",
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -143,18 +143,26 @@ def test_an_administrator_adds_a_move_in_admin_and_every_month_is_rolled_up_agai
     assert RollupRequest.objects.filter(period=None, trigger="icb_membership", done_at=None).exists()
 
 
+ENDED_FEBRUARY = {"effective_to": datetime.date(2026, 2, 28)}
+STARTS_APRIL = {"effective_from": APRIL_2026}
+
+
 @pytest.mark.parametrize(
-    ("rows", "message"),
+    ("rows", "second_icb", "first_icb", "message"),
     [
-        ([("2022-07-01", ""), ("2026-04-01", "")], "Two memberships overlap"),
-        ([("2022-07-01", "2026-04-30"), ("2026-04-01", "")], "Two memberships overlap"),
-        ([("2022-07-15", "")], "starts on the first day of a month"),
-        ([("2022-07-01", "2026-03-30")], "ends on the last day of a month"),
-        ([("2026-04-01", "2026-03-31")], "cannot end before it starts"),
+        ([("2022-07-01", ""), ("2026-04-01", "")], {}, {}, "Two memberships overlap"),
+        ([("2022-07-01", "2026-04-30"), ("2026-04-01", "")], {}, {}, "Two memberships overlap"),
+        ([("2022-07-15", "")], {}, {}, "starts on the first day of a month"),
+        ([("2022-07-01", "2026-03-30")], {}, {}, "ends on the last day of a month"),
+        ([("2026-04-01", "2026-03-31")], {}, {}, "cannot end before it starts"),
+        ([("2022-07-01", "2026-03-31"), ("2026-04-01", "")], {}, ENDED_FEBRUARY, "ended on 28 February 2026"),
+        ([("2022-07-01", "2025-12-31"), ("2026-01-01", "")], STARTS_APRIL, {}, "only starts on 1 April 2026"),
     ],
 )
-def test_admin_refuses_overlapping_or_part_month_memberships_and_keeps_what_was_there(admin_client, rows, message):
-    icbs = [ICBFactory(), ICBFactory()]
+def test_admin_refuses_overlapping_or_part_month_memberships_and_keeps_what_was_there(
+    admin_client, rows, second_icb, first_icb, message
+):
+    icbs = [ICBFactory(**first_icb), ICBFactory(**second_icb)]
     place = PlaceFactory(icb=icbs[0])
     kept = PlaceICBMembership.objects.create(place=place, icb=icbs[0], effective_from=datetime.date(2022, 7, 1), source="Loaded")
     posted = [_row(icbs[n], start, end) for n, (start, end) in enumerate(rows)]
