@@ -3,7 +3,8 @@
 The same figures as `metrics.rollups` at every level (site, ICB, region, wave, England): Σ
 numerator, Σ denominator, rate per 1,000 (rounded half up to 6 places), units reporting and
 suppressed, built from each return's signed-off version with 80-89 and 90+ also counted as 80+
-and a site's cell suppressed (in neither sum) if any figure in it is. It leaves out what a
+and a site's cell suppressed (in neither sum) if any figure in it is; a site's ICB is its
+Place's in that month (docs/adr/0017). It leaves out what a
 dashboard needs but a single aggregation does not (units expected, provisional, generations and
 pointers) and writes to an unindexed temporary table (no write-ahead log), so the ratio against
 it is, if anything, unkind to the real rebuild. It runs with the rebuild's own settings (64 MB of
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from django.db import connection
 
-from metrics.models import BreakdownCategory, Return, ReturnValue, Rollup
+from metrics.models import BreakdownCategory, ReportingPeriod, Return, ReturnValue, Rollup
+from metrics.rollup_sql import icb_in_month
 from sites.models import ICB, Place, Site
 
 TABLE = "bench_reference_rollup"
@@ -26,18 +28,28 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _where_sites_were() -> str:
+    """Each site's ICB (its Place's membership that month, `metrics.rollup_sql.icb_in_month`), that
+    ICB's region and its wave, per period: sites × months rows, joined to the cells."""
+    return (
+        f"SELECT x.period_id, x.site_id, x.icb_id, i.region_id, x.wave_id FROM (SELECT p.id AS period_id, "
+        f"s.id AS site_id, s.wave_id, {icb_in_month('pl', 'p.period_start')} AS icb_id FROM {_t(ReportingPeriod)} p "
+        f"CROSS JOIN {_t(Site)} s JOIN {_t(Place)} pl ON pl.id = s.place_id) x JOIN {_t(ICB)} i ON i.id = x.icb_id"
+    )
+
+
 def _site_cells() -> str:
     suppressed = "MAX(CASE WHEN v.numerator_suppressed OR v.denominator_suppressed THEN 1 ELSE 0 END)"
     return (
-        f"SELECT r.period_id, r.site_id, pl.icb_id, i.region_id, s.wave_id, v.metric_id, t.target_id AS category_id, "
+        f"SELECT r.period_id, r.site_id, o.icb_id, o.region_id, o.wave_id, v.metric_id, t.target_id AS category_id, "
         f"CASE WHEN {suppressed} = 1 THEN NULL ELSE SUM(v.numerator) END AS num, "
         f"CASE WHEN {suppressed} = 1 THEN NULL ELSE SUM(v.denominator) END AS den, {suppressed} AS suppressed "
         f"FROM {_t(ReturnValue)} v JOIN {_t(Return)} r ON r.signed_off_version_id = v.version_id "
-        f"JOIN {_t(Site)} s ON s.id = r.site_id JOIN {_t(Place)} pl ON pl.id = s.place_id JOIN {_t(ICB)} i ON i.id = pl.icb_id "
+        f"JOIN ({_where_sites_were()}) o ON o.period_id = r.period_id AND o.site_id = r.site_id "
         f"JOIN (SELECT c.id AS source_id, c.id AS target_id FROM {_t(BreakdownCategory)} c UNION ALL "
         f"SELECT c.id, t.id FROM {_t(BreakdownCategory)} c JOIN {_t(BreakdownCategory)} t ON t.code = c.comparable_code "
         f"WHERE t.id <> c.id) t ON t.source_id = v.category_id "
-        f"GROUP BY r.period_id, r.site_id, pl.icb_id, i.region_id, s.wave_id, v.metric_id, t.target_id"
+        f"GROUP BY r.period_id, r.site_id, o.icb_id, o.region_id, o.wave_id, v.metric_id, t.target_id"
     )
 
 

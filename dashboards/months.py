@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
 from nhsportal.jinja2 import uk_date
-from sites.models import Site
+from sites.models import ICB, Site
+from sites.selectors import site_icbs_by_month
 
 RATE_PLACES = Decimal("0.000001")  # as the rollups store a rate
 
@@ -113,15 +114,20 @@ def final_periods(periods: list[ReportingPeriod]) -> list[ReportingPeriod]:
     return [p for p in periods if is_final(p, day)]
 
 
-def _sites_under(level: str, org_id: int) -> Q:
-    """The site rows of the sites counted under an organisation."""
+def _sites_under(level: str, org_id: int, month: datetime.date) -> Q:
+    """The site rows of the sites counted under an organisation in `month`: a Place's ICB (and
+    so its region) as it was that month, as `metrics.rollup_sql` groups them (ADR 19)."""
     if level == RollupLevel.NATIONAL:
         return Q()
     if level == RollupLevel.SITE:
         return Q(org_id=org_id)
-    # The sites' current ICB: what `metrics.rollup_sql` groups by.
-    field = {RollupLevel.REGION: "place__icb__region_id", RollupLevel.ICB: "place__icb_id", RollupLevel.WAVE: "wave_id"}[level]
-    return Q(org_id__in=Site.objects.filter(**{field: org_id}).values("pk"))
+    if level == RollupLevel.WAVE:
+        return Q(org_id__in=Site.objects.filter(wave_id=org_id).values("pk"))
+    icb_of = {site: icbs[0] for site, icbs in site_icbs_by_month([month]).items()}
+    if level == RollupLevel.REGION:
+        in_region = set(ICB.objects.filter(region_id=org_id).values_list("pk", flat=True))
+        return Q(org_id__in=[site for site, icb in icb_of.items() if icb in in_region])
+    return Q(org_id__in=[site for site, icb in icb_of.items() if icb == org_id])
 
 
 def _figure(numerator: int, denominator: int | None, metric: MetricDefinition) -> Decimal | int:
@@ -145,7 +151,7 @@ def same_sites(
     every site's rows, as the funnel is, since it is a figure of the organisation. One query."""
     found = (
         source.filter(
-            _sites_under(level, org_id),
+            _sites_under(level, org_id, latest.month),
             period_id__in=[latest.pk, previous.pk],
             level=RollupLevel.SITE,
             metric_id__in=[m.pk for m in metrics],

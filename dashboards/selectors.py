@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 
 from dashboards import figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
@@ -14,6 +15,7 @@ from dashboards.tables import present
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
 from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
 from sites.models import ICB, Region, Site
+from sites.selectors import site_icbs_by_month
 
 
 def spc_of(values: list[Any], metric: MetricDefinition) -> SpcResult | None:
@@ -135,7 +137,7 @@ def national_overview(user: Any, *, month: str = "") -> dict[str, Any]:
         for summary in summaries:
             shares = funnels.share_outside_95(funnel_data.get(summary["metric"].pk))
             summary["outside_95"], summary["in_funnel"] = shares if shares else (None, None)
-    _, regions = _children(user, RollupLevel.NATIONAL, ENGLAND)
+    _, regions = _children(user, RollupLevel.NATIONAL, ENGLAND, [])
     own = sharing.own_site_ids(user)
     own_sites = list(Site.objects.filter(pk__in=own).order_by("name").values("pk", "name")) if own else []
     return {"periods": periods, **found, "regions": regions, "own_sites": own_sites}
@@ -163,28 +165,38 @@ def site_key_metrics(site: Site, *, user: Any) -> list[dict[str, Any]]:
     return summaries
 
 
-def _children(user: Any, level: str, org_id: int) -> tuple[str | None, list[dict[str, Any]]]:
-    """The organisations one level down, for drill-down, as this person may open them. One query."""
+def _months(periods: list[ReportingPeriod]) -> list:
+    """The first days of the months shown (today's if none has figures yet): a Place's ICB is
+    the one it belonged to in each (`sites.selectors.site_icbs_by_month`)."""
+    return [p.period_start for p in periods] or [timezone.localdate()]
+
+
+def _children(user: Any, level: str, org_id: int, periods: list[ReportingPeriod]) -> tuple[str | None, list[dict[str, Any]]]:
+    """The organisations one level down in any of the months shown, for drill-down, as this
+    person may open them: a Place that moved ICB is under each ICB it belonged to in those
+    months. A fixed number of queries."""
     if level == RollupLevel.NATIONAL:
         return RollupLevel.REGION, [{"id": r.pk, "name": r.name} for r in Region.objects.order_by("name")]
     if level == RollupLevel.REGION:
-        icbs = ICB.objects.filter(region_id=org_id, places__sites__isnull=False).distinct().order_by("name")
+        seen = {icb for months in site_icbs_by_month(_months(periods)).values() for icb in months}
+        icbs = ICB.objects.filter(region_id=org_id, pk__in=seen).order_by("name")
         return RollupLevel.ICB, [{"id": i.pk, "name": i.name} for i in icbs if sharing.may_open_org(user, RollupLevel.ICB, i.pk)]
     if level == RollupLevel.ICB:
-        sites = Site.objects.filter(place__icb_id=org_id).order_by("name")
+        members = [site for site, months in site_icbs_by_month(_months(periods)).items() if org_id in months]
+        sites = Site.objects.filter(pk__in=members).order_by("name")
         return RollupLevel.SITE, [
             {"id": s.pk, "name": s.name} for s in sites if sharing.may_open_org(user, RollupLevel.SITE, s.pk)
         ]
     return None, []
 
 
-def _parents(level: str, org_id: int) -> list[dict[str, Any]]:
-    """Breadcrumbs up to England. One query."""
+def _parents(level: str, org_id: int, periods: list[ReportingPeriod]) -> list[dict[str, Any]]:
+    """Breadcrumbs up to England: a site's are its ICB (and that ICB's region) in the latest month shown."""
     crumbs: list[dict[str, Any]] = []
     if level == RollupLevel.SITE:
-        site = Site.objects.select_related("place__icb__region").filter(pk=org_id).first()
-        if site:
-            icb = site.place.icb
+        latest = site_icbs_by_month(_months(periods)[-1:], sites=Site.objects.filter(pk=org_id)).get(org_id)
+        icb = ICB.objects.select_related("region").filter(pk=latest[0]).first() if latest else None
+        if icb:
             crumbs = [(RollupLevel.REGION, icb.region_id, icb.region.name), (RollupLevel.ICB, icb.pk, icb.name)]
     elif level == RollupLevel.ICB:
         icb = ICB.objects.select_related("region").filter(pk=org_id).first()
@@ -203,7 +215,7 @@ def org_overview(user: Any, level: str, org_id: int, *, month: str = "") -> dict
         raise Http404("No such organisation.")
     cat = figures.catalogue()
     periods = figures.periods_with_figures()
-    child_level, children = _children(user, level, org_id)
+    child_level, children = _children(user, level, org_id, periods)
     return {
         "level": level,
         "level_label": RollupLevel(level).label,
@@ -213,7 +225,7 @@ def org_overview(user: Any, level: str, org_id: int, *, month: str = "") -> dict
         **_summaries(user, level, org_id, cat, periods, months.parse_month(month)),
         "child_level": child_level,
         "children": children,
-        "parents": _parents(level, org_id),
+        "parents": _parents(level, org_id, periods),
     }
 
 

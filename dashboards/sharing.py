@@ -53,10 +53,17 @@ def viewer(user: Any) -> Viewer:
         result = Viewer(True, True, frozenset(), frozenset(), "named")
     else:
         sites = Site.objects.filter(Q(pk__in=roles.site_ids) | Q(place_id__in=roles.place_ids))
-        pairs = list(sites.values_list("pk", "place__icb_id")) if roles.site_ids or roles.place_ids else []
+        # Their own ICB: every ICB their Place has belonged to (its figures for those months are
+        # their site's), as well as today's.
+        found = (
+            list(sites.values_list("pk", "place__icb_id", "place__icb_memberships__icb_id"))
+            if roles.site_ids or roles.place_ids
+            else []
+        )
         setting = current_sharing()
         others = {Sharing.NAMED: "named", Sharing.UNNAMED: "unnamed"}.get(setting, "none")
-        result = Viewer(True, False, frozenset(p for p, _ in pairs), frozenset(i for _, i in pairs), others)
+        icb_ids = frozenset(i for _, today, member in found for i in (today, member) if i is not None)
+        result = Viewer(True, False, frozenset(p for p, _, _ in found), icb_ids, others)
     setattr(user, _CACHE_ATTR, result)
     return result
 

@@ -2,7 +2,8 @@
 
 For each period a run makes two INSERT … SELECT statements: the site level, from the returns'
 signed-off values; then every level above it (ICB, region, England, wave), each its own
-GROUP BY over the site rows, grouped once by (ICB, region, wave) first. Table names come from
+GROUP BY over the site rows, grouped once by (ICB, region, wave) first: the ICB a site's Place
+belonged to in that month (its membership then), and that ICB's region. Table names come from
 the models; every value is a bound parameter. Portability points:
 - sums are CAST to BIGINT so that the rate's division is integer division on both
   (PostgreSQL's SUM(bigint) is numeric, SQLite's SUM is an integer);
@@ -26,7 +27,7 @@ from metrics.models import (
     Rollup,
     RollupLevel,
 )
-from sites.models import ICB, Place, Site, SiteStatus, Wave
+from sites.models import ICB, Place, PlaceICBMembership, Site, SiteStatus, Wave
 
 
 def _table(model) -> str:
@@ -41,6 +42,18 @@ def _join_sites(on: str) -> str:
     return (
         f"JOIN {_table(Site)} s ON {on} JOIN {_table(Wave)} w ON w.id = s.wave_id "
         f"JOIN {_table(Place)} pl ON pl.id = s.place_id JOIN {_table(ICB)} i ON i.id = pl.icb_id"
+    )
+
+
+def icb_in_month(place: str, day: str) -> str:
+    """The id of the ICB Place `place` belonged to on `day` (a period's first day): its membership
+    in force then (`PlaceICBMembership`), else its ICB. One index lookup per site and period, in
+    SQL; the latest-starting membership wins should two ever overlap, so a site is never counted
+    twice."""
+    return (
+        f"COALESCE((SELECT m.icb_id FROM {_table(PlaceICBMembership)} m WHERE m.place_id = {place}.id "
+        f"AND m.effective_from <= {day} AND (m.effective_to IS NULL OR m.effective_to >= {day}) "
+        f"ORDER BY m.effective_from DESC LIMIT 1), {place}.icb_id)"
     )
 
 
@@ -160,18 +173,21 @@ def insert_levels_above(*, run_id: int, period_id: int, incremental: bool, table
     sql = (
         f"INSERT INTO {table} ({COLUMNS}) "
         f"WITH c AS ({rows}), "
-        # Where each site sits, looked up once per site rather than four joins per row.
-        f"o AS MATERIALIZED (SELECT s.id AS site_id, pl.icb_id, i.region_id, s.wave_id FROM {_table(Site)} s "
-        f"JOIN {_table(Place)} pl ON pl.id = s.place_id JOIN {_table(ICB)} i ON i.id = pl.icb_id), "
+        # Where each site sits in the period's month, looked up once per site rather than per row:
+        # the ICB its Place belonged to then, and that ICB's region; and whether it was due to report.
+        f"o AS MATERIALIZED (SELECT x.period_id, x.site_id, x.icb_id, i.region_id, x.wave_id, x.due FROM ("
+        f"SELECT p.id AS period_id, s.id AS site_id, s.wave_id, CASE WHEN {EXPECTED} THEN 1 ELSE 0 END AS due, "
+        f"{icb_in_month('pl', 'p.period_start')} AS icb_id "
+        f"FROM {_table(ReportingPeriod)} p JOIN {_table(Site)} s ON p.id = %s JOIN {_table(Wave)} w ON w.id = s.wave_id "
+        f"JOIN {_table(Place)} pl ON pl.id = s.place_id) x JOIN {_table(ICB)} i ON i.id = x.icb_id), "
         f"by_place AS (SELECT c.period_id, o.icb_id, o.region_id, o.wave_id, c.metric_id, c.category_id, "
         f"CAST(SUM(c.sum_numerator) AS BIGINT) AS num, CAST(SUM(c.sum_denominator) AS BIGINT) AS den, "
         f"SUM(c.units_reporting) AS reporting, SUM(c.units_suppressed) AS suppressed, "
         f"SUM(CASE WHEN c.provisional THEN 1 ELSE 0 END) AS provisional "
         f"FROM c JOIN o ON o.site_id = c.org_id "
         f"GROUP BY c.period_id, o.icb_id, o.region_id, o.wave_id, c.metric_id, c.category_id), "
-        f"due AS (SELECT p.id AS period_id, pl.icb_id, i.region_id, s.wave_id, COUNT(*) AS n "
-        f"FROM {_table(ReportingPeriod)} p {_join_sites('1 = 1')} "
-        f"WHERE w.start_date <= p.period_end AND s.status <> %s AND p.id = %s GROUP BY p.id, pl.icb_id, i.region_id, s.wave_id) "
+        f"due AS (SELECT period_id, icb_id, region_id, wave_id, COUNT(*) AS n FROM o WHERE due = 1 "
+        f"GROUP BY period_id, icb_id, region_id, wave_id) "
         f"SELECT %s, g.period_id, g.level, g.org_id, g.metric_id, g.category_id, NULL, g.num, g.den, {RATE}, "
         f"g.reporting, g.suppressed, COALESCE(e.n, 0), CASE WHEN g.provisional > 0 THEN TRUE ELSE FALSE END "
         f"FROM ({levels}) g LEFT JOIN ({expected}) e "

@@ -49,7 +49,11 @@ def drain_rollup_requests_task() -> str:
 )
 def rebuild_rollups_task() -> str:
     """Nightly: every period rebuilt, so deadlines passing (provisional → final) and any missed
-    sign-off are caught up."""
+    sign-off are caught up. Places first follow the ICB membership in force today (a move
+    entered ahead of its date takes effect that night)."""
+    from sites.services import follow_icb_memberships
+
+    follow_icb_memberships()
     return rollup_jobs.request_full_rebuild(trigger="nightly")
 
 

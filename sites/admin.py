@@ -1,17 +1,21 @@
 """Admin for the organisation hierarchy: regions, ICBs, local authorities, Places, waves,
 sites and neighbourhoods. Most of it is reference data loaded by `load_reference_data`;
-administrators mostly change sites (status, programme lead, summary) and neighbourhoods."""
+administrators mostly change sites (status, programme lead, summary) and neighbourhoods, and
+correct a Place's ICB memberships (inline on the Place)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Region, Site, Wave
+from sites import services
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Region, Site, Wave, long_date, overlapping
 
 
 @admin.register(Region)
@@ -90,6 +94,46 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
     ordering = ("name",)
 
 
+class ICBMembershipFormSet(BaseInlineFormSet):
+    """A Place's memberships, checked together: no two share a day."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE") and form.instance.effective_from
+        ]
+        clash = overlapping(kept)
+        if clash:
+            earlier, later = clash
+            until = f"to {long_date(earlier.effective_to)}" if earlier.effective_to else "with no end"
+            raise ValidationError(
+                f"Two memberships overlap: {earlier.icb} from {long_date(earlier.effective_from)} ({until}) and "
+                f"{later.icb} from {long_date(later.effective_from)}. End the earlier one on the last day "
+                f"before the later one starts."
+            )
+
+
+class ICBMembershipInline(admin.TabularInline):
+    """Which ICB the Place belonged to, when: each month's ICB figures follow these."""
+
+    model = PlaceICBMembership
+    formset = ICBMembershipFormSet
+    fields = ("icb", "effective_from", "effective_to", "source", "inferred")
+    autocomplete_fields = ("icb",)
+    extra = 0
+
+
+def _membership_changes(formset: BaseInlineFormSet) -> dict[str, Any]:
+    """What an administrator did to a Place's memberships, for the audit trail."""
+    return {
+        "added": [str(m) for m in formset.new_objects],
+        "changed": [f"{m}: {', '.join(fields)}" for m, fields in formset.changed_objects],
+        "removed": [str(m) for m in formset.deleted_objects],
+    }
+
+
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
     list_display = ("name", "icb", "region", "population", "local_authority_note")
@@ -98,6 +142,20 @@ class PlaceAdmin(admin.ModelAdmin):
     search_fields = ("name", "icb__name", "icb__short_name", "icb__ods_code")
     autocomplete_fields = ("icb", "local_authorities")
     ordering = ("name",)
+    inlines = [ICBMembershipInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Memberships (or the ICB) changed: audited, the Place follows the membership in force
+        today, and the rollups are rebuilt so every month's ICB figures follow them."""
+        super().save_related(request, form, formsets, change)
+        changes: dict[str, Any] = {}
+        for formset in formsets:
+            if isinstance(formset, ICBMembershipFormSet) and formset.has_changed():
+                changes |= _membership_changes(formset)
+        if "icb" in form.changed_data and change:
+            changes["icb"] = str(form.instance.icb)
+        if changes:
+            services.record_icb_membership_change(place=form.instance, by=request.user, changes=changes)
 
     @admin.display(description="region", ordering="icb__region__name")
     def region(self, place: Place) -> Region:

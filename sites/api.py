@@ -79,7 +79,11 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name"]
 
     def get_queryset(self) -> QuerySet[Place]:
-        return places_visible_to(self.request.user).select_related("icb__region").prefetch_related("local_authorities")
+        return (
+            places_visible_to(self.request.user)
+            .select_related("icb__region")
+            .prefetch_related("local_authorities", "icb_memberships__icb")
+        )
 
 
 @extend_schema_view(

@@ -14,7 +14,7 @@ class SiteFilterForm(forms.Form):
     def __init__(self, *args, icbs: list[ICB], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All regions"), *Region.objects.values_list("ods_code", "name")]
-        self.fields["icb"].choices = [("", "All ICBs"), *((icb.ods_code, str(icb)) for icb in icbs)]
+        self.fields["icb"].choices = [("", "All ICBs"), *((icb.code, str(icb)) for icb in icbs)]
 
 
 class SiteProfileForm(forms.Form):

@@ -1,6 +1,7 @@
 """Loads the organisation hierarchy from the CSVs in `sites/reference_data/` (see its
 SOURCES.md). Keyed on official codes and names, so loading twice changes nothing and an
-administrator's own edits to a site (status, lead, summary) are kept."""
+administrator's own edits to a site (status, lead, summary) and to a Place's ICB memberships
+are kept."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sites.models import ICB, LocalAuthority, Place, Region, Site, Wave
+from sites.models import ICB, LocalAuthority, Place, PlaceICBMembership, Region, Site, Wave
+from sites.services import follow_icb_memberships
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 
@@ -118,8 +121,11 @@ def load_wave_one() -> dict[str, int]:
     icbs = {icb.ods_code: icb for icb in ICB.objects.exclude(ods_code=None)}
     for row in _rows("nnhip_wave1_sites.csv"):
         name = official_site_name(row["site_name"])
+        # The ICB only for a new Place: after that its memberships decide it (`load_icb_memberships`).
         place, _ = Place.objects.update_or_create(
-            name=name, defaults={"icb": icbs[row["icb_ods_code"]], "local_authority_note": row["lad_mapping_note"]}
+            name=name,
+            defaults={"local_authority_note": row["lad_mapping_note"]},
+            create_defaults={"icb": icbs[row["icb_ods_code"]], "local_authority_note": row["lad_mapping_note"]},
         )
         codes = [code for code in row["lad19_codes"].split(";") if code]
         place.local_authorities.set([authorities[code] for code in codes])
@@ -127,9 +133,50 @@ def load_wave_one() -> dict[str, int]:
     return {"places": Place.objects.count(), "waves": Wave.objects.count(), "sites": Site.objects.count()}
 
 
+class ReferenceDataError(ValueError):
+    """A reference file names something that is not there, or contradicts itself."""
+
+
+@transaction.atomic
+def load_icb_memberships() -> dict[str, int]:
+    """Which ICB each wave-one Place belonged to, when (`place_icb_memberships.csv`). A row is
+    added unless its Place already has a membership sharing a day with it: what is there, an
+    administrator's correction included, is kept. Then each Place follows the membership in
+    force today."""
+    places = {p.name: p for p in Place.objects.all()}
+    icbs = {icb.ods_code: icb for icb in ICB.objects.exclude(ods_code=None)} | {icb.ons_code: icb for icb in ICB.objects.all()}
+    existing: dict[int, list[PlaceICBMembership]] = {}
+    for membership in PlaceICBMembership.objects.all():
+        existing.setdefault(membership.place_id, []).append(membership)
+    for number, row in enumerate(_rows("place_icb_memberships.csv"), start=2):
+        place, icb = places.get(row["place_name"]), icbs.get(row["icb_code"])
+        if place is None or icb is None:
+            missing = f"Place “{row['place_name']}”" if place is None else f"ICB {row['icb_code']}"
+            raise ReferenceDataError(f"place_icb_memberships.csv line {number}: no {missing} in the reference data.")
+        membership = PlaceICBMembership(
+            place=place,
+            icb=icb,
+            effective_from=datetime.date.fromisoformat(row["effective_from"]),
+            effective_to=datetime.date.fromisoformat(row["effective_to"]) if row["effective_to"] else None,
+            inferred=row["inferred_from_geography"] == "yes",
+            source=row["source"],
+        )
+        try:
+            membership.clean()
+        except ValidationError as exc:
+            raise ReferenceDataError(f"place_icb_memberships.csv line {number}: {' '.join(exc.messages)}") from exc
+        if any(membership.overlaps(other) for other in existing.get(place.pk, [])):
+            continue
+        membership.save()
+        existing.setdefault(place.pk, []).append(membership)
+    follow_icb_memberships()
+    return {"icb_memberships": PlaceICBMembership.objects.count()}
+
+
 def load_all() -> dict[str, int]:
     counts: dict[str, int] = {}
     counts |= load_organisations()
     counts |= load_local_authorities()
     counts |= load_wave_one()
+    counts |= load_icb_memberships()
     return counts

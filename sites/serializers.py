@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sites.models import ICB, LocalAuthority, Neighbourhood, Place, Region, Site, Wave, weighted_deprivation
+from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Region, Site, Wave, weighted_deprivation
 
 # Small summaries, nested where a client would otherwise need a second request.
 
@@ -21,7 +21,7 @@ class RegionSummarySerializer(serializers.ModelSerializer):
 class ICBSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = ICB
-        fields = ["id", "ods_code", "name", "short_name"]
+        fields = ["id", "ods_code", "ons_code", "name", "short_name"]
 
 
 class PlaceSummarySerializer(serializers.ModelSerializer):
@@ -83,14 +83,25 @@ class ICBSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceICBMembershipSerializer(serializers.ModelSerializer):
     icb = ICBSummarySerializer(read_only=True)
+
+    class Meta:
+        model = PlaceICBMembership
+        fields = ["icb", "effective_from", "effective_to", "source", "inferred"]
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    icb = ICBSummarySerializer(read_only=True, help_text="The Place's ICB today.")
     region = RegionSummarySerializer(source="icb.region", read_only=True)
     local_authorities = LocalAuthoritySerializer(many=True, read_only=True)
+    icb_memberships = PlaceICBMembershipSerializer(
+        many=True, read_only=True, help_text="Which ICB the Place belonged to, when: each month's ICB figures follow these."
+    )
 
     class Meta:
         model = Place
-        fields = ["id", "name", "icb", "region", "population", "local_authorities", "local_authority_note"]
+        fields = ["id", "name", "icb", "region", "population", "local_authorities", "local_authority_note", "icb_memberships"]
 
 
 class WaveSerializer(serializers.ModelSerializer):

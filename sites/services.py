@@ -6,13 +6,15 @@ in Django admin; selection creates sites (the applications issue).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from nhsportal import audit
-from sites.models import Neighbourhood, Site
+from sites.models import Neighbourhood, Place, PlaceICBMembership, Site
 from sites.rules import can_manage_site
 
 
@@ -76,3 +78,43 @@ def update_neighbourhood(*, neighbourhood: Neighbourhood, by: Any, name: str, po
             ) from exc
         audit.record(actor=by, action="neighbourhood.updated", obj=neighbourhood, changes=changes)
     return neighbourhood
+
+
+# A Place's ICB over time (`PlaceICBMembership`): administrators keep the memberships in admin.
+
+
+@transaction.atomic
+def follow_icb_memberships(*, places: list[Place] | None = None, by: Any = None, today: datetime.date | None = None) -> int:
+    """Each Place with a membership in force today gets that membership's ICB as its `icb` (the
+    ICB today: the scoping, the site lists and a month no membership covers read it). Places
+    without one keep theirs. Returns how many changed; audited when a person made the change."""
+    today = today or timezone.localdate()
+    memberships = PlaceICBMembership.objects.in_force_on(today).select_related("place__icb", "icb")
+    if places is not None:
+        memberships = memberships.filter(place__in=[p.pk for p in places])
+    changed = 0
+    for membership in memberships:
+        place = membership.place
+        if place.icb_id == membership.icb_id:
+            continue
+        before = place.icb
+        place.icb = membership.icb
+        place.save(update_fields=["icb"])
+        changed += 1
+        if by is not None:
+            audit.record(
+                actor=by, action="place.icb_followed_membership", obj=place, changes={"icb": [str(before), str(membership.icb)]}
+            )
+    return changed
+
+
+@transaction.atomic
+def record_icb_membership_change(*, place: Place, by: Any, changes: dict[str, Any]) -> None:
+    """After an administrator adds, corrects or removes a Place's memberships (or its ICB): the
+    Place follows the membership in force today, the change is audited, and every month's
+    rollups are rebuilt (a membership can reach back to any month), through the outbox."""
+    from metrics import rollup_jobs
+
+    audit.record(actor=by, action="place.icb_memberships_changed", obj=place, changes=changes)
+    follow_icb_memberships(places=[place], by=by)
+    rollup_jobs.record_request(period_id=None, trigger="icb_membership")

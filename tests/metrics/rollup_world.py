@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from metrics import rollups
 from metrics.scale import seed_scale
-from sites.models import Site, SiteStatus
+from sites.models import PlaceICBMembership, Site, SiteStatus
 from tests.sites.factories import ICBFactory, RegionFactory, SiteFactory, WaveFactory
 
 TODAY = datetime.date(2026, 11, 20)
@@ -40,3 +40,34 @@ def rolled_up_world(*, sites: int = 2, months: int = 3) -> World:
     seed_scale(sites=sites, months=months, today=TODAY)
     rollups.rebuild_all(today=TODAY)
     return World(sites=made, months=months)
+
+
+MOVE = datetime.date(2026, 4, 1)
+MOVED_TODAY = datetime.date(2026, 6, 20)  # Feb–May 2026 rolled up: two months either side of the move
+
+
+def moved_place_world() -> dict:
+    """North: an ICB merged away at the end of March 2026 and its successor; South: one ICB.
+    Mover's Place moves from the old northern ICB to the new one on 1 April 2026, Stayer's stays
+    in the old one (as a Place left behind by a boundary change would), Southern is in the South.
+    Each files four months (February to May 2026), signed off; not yet rolled up."""
+    north, south = RegionFactory(name="North"), RegionFactory(name="South")
+    old = ICBFactory(region=north, name="NHS Old North ICB", effective_to=MOVE - datetime.timedelta(days=1))
+    new = ICBFactory(region=north, name="NHS New North ICB", effective_from=MOVE)
+    southern_icb = ICBFactory(region=south, name="NHS South ICB")
+    wave = WaveFactory(number=1, start_date=datetime.date(2025, 9, 9))
+    sites = {
+        name: SiteFactory(place__name=name, place__icb=icb, wave=wave, status=SiteStatus.ACTIVE)
+        for name, icb in (("Mover", new), ("Stayer", old), ("Southern", southern_icb))
+    }
+    mover = sites["Mover"].place
+    PlaceICBMembership.objects.create(
+        place=mover,
+        icb=old,
+        effective_from=datetime.date(2022, 7, 1),
+        effective_to=MOVE - datetime.timedelta(days=1),
+        source="Test",
+    )
+    PlaceICBMembership.objects.create(place=mover, icb=new, effective_from=MOVE, source="Test")
+    seed_scale(sites=3, months=4, today=MOVED_TODAY)
+    return {"sites": sites, "icbs": {"old": old, "new": new, "south": southern_icb}, "regions": {"north": north, "south": south}}

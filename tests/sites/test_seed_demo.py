@@ -160,3 +160,20 @@ def test_it_refuses_to_run_in_production_unless_told_to(db, settings):
 
     seed("--allow-production")
     assert get_user_model().objects.filter(username="admin").exists()
+
+
+def test_the_demos_icb_figures_follow_the_april_2026_moves(db):
+    from metrics.models import Rollup, RollupLevel
+    from sites.models import ICB
+
+    seed()
+
+    def months_with_figures(icb: ICB) -> set[datetime.date]:
+        rows = Rollup.objects.current().filter(level=RollupLevel.ICB, org_id=icb.pk)
+        return set(rows.values_list("period__month", flat=True))
+
+    suffolk_and_north_east_essex = ICB.objects.get(ods_code="QJG")  # all three of its Places move
+    norfolk_and_suffolk = ICB.objects.get(ons_code="E54000068")
+    old, new = months_with_figures(suffolk_and_north_east_essex), months_with_figures(norfolk_and_suffolk)
+    assert old and new
+    assert max(old) < datetime.date(2026, 4, 1) <= min(new)
