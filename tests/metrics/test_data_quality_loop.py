@@ -6,6 +6,7 @@ API), and each e-mail goes out once, after the step commits."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -30,6 +31,15 @@ pytestmark = pytest.mark.django_db
 CLEAN = [
     ParsedValue(metric, category, num, den, num_sup, den_sup, "", "")
     for (metric, category), (num, den, num_sup, den_sup) in expected_values("1.2").items()
+]
+# A corrected filing: ten bed days moved from 70-79 to 60-69, so the Total still adds up. (An
+# identical filing stores no version at all.)
+MOVED = {("O3_BED_DAYS", "age_60_69"): 10, ("O3_BED_DAYS", "age_70_79"): -10}
+CORRECTED = [
+    dataclasses.replace(value, numerator=value.numerator + MOVED.get((value.metric, value.category), 0))
+    if (value.metric, value.category) in MOVED
+    else value
+    for value in CLEAN
 ]
 
 
@@ -255,7 +265,7 @@ def test_a_correction_request_tells_the_site_and_the_corrected_version_tells_the
         services.submit_values,
         site=filed.site,
         period=filed.period,
-        values=CLEAN,
+        values=CORRECTED,
         layout="1.2",
         source="form",
         by=staff,
@@ -273,7 +283,7 @@ def test_a_correction_request_tells_the_site_and_the_corrected_version_tells_the
         services.submit_values,
         site=filed.site,
         period=filed.period,
-        values=CLEAN,
+        values=CLEAN,  # back to the first figures: another change
         layout="1.2",
         source="form",
         by=staff,
@@ -293,7 +303,7 @@ def test_when_the_asker_has_gone_the_taskforce_is_told(filed, staff, taskforce, 
         services.submit_values,
         site=filed.site,
         period=filed.period,
-        values=CLEAN,
+        values=CORRECTED,
         layout="1.2",
         source="form",
         by=staff,
