@@ -121,7 +121,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     else:
         cells = grid.cells_from_values(selectors.parsed_values(latest)) if latest else {}
         based_on = latest.number if latest else 0
-    bad_cells = {p.cell for p in problems}
+    bad_cells: dict[str, str] = {}
+    for problem in problems:
+        if problem.cell:
+            bad_cells[problem.cell] = " ".join(filter(None, [bad_cells.get(problem.cell), problem.message]))
     return render(
         request,
         "metrics/edit_grid.jinja",
@@ -136,6 +139,7 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
             "bad_cells": bad_cells,
             "problems": problems,
             "message": message,
+            "error_list": grid.error_summary(problems, message),
             "based_on": based_on,
             "latest": latest,
             "form_has_errors": bool(problems or message),

@@ -22,6 +22,7 @@ from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion, Ret
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.workbooks import expected_values
+from tests.nhsportal import pages
 from tests.nhsportal.factories import user_with_role
 from tests.sites.factories import SiteFactory
 
@@ -165,6 +166,36 @@ def test_the_edit_grid_shows_each_problem_by_its_cell_and_stores_nothing(client,
     assert {(p.cell, p.code) for p in response.context["problems"]} == {("D21", "negative_count"), ("E9", "not_a_count")}
     assert 'id="cell-D21"' in _text(response) and "nhsuk-input--error" in _text(response)
     assert _stored() == before
+
+
+def test_the_edit_grid_error_summary_lists_every_problem_linked_to_its_cell(client, staff, croydon, period, workbook):
+    client.force_login(staff)
+    _upload(client, workbook(), based_on="0")
+    edit = reverse("return-edit", args=[croydon.pk, period.slug])
+    cells = dict(client.get(edit).context["cells"])
+
+    response = client.post(edit, {**cells, "D21": "-5", "E9": "lots", "J21": "12.5", "based_on": "1"})
+
+    summary = pages.links(response.content, within_class="nhsuk-error-summary")
+    assert sorted(href for href, _ in summary) == ["#cell-D21", "#cell-E9", "#cell-J21"]
+    for href, words in summary:
+        assert words.startswith(f"SubmissionTemplate!{href.removeprefix('#cell-')}: ")
+    assert {"cell-D21", "cell-E9", "cell-J21"} <= pages.ids(response.content), "each link must land on its input"
+    assert "12.5" in dict((href, words) for href, words in summary)["#cell-J21"]
+
+
+def test_the_edit_grid_error_summary_shows_a_refusal_that_is_not_about_a_cell(client, staff, lead, croydon, period, workbook):
+    client.force_login(staff)
+    _upload(client, workbook(), based_on="0")
+    edit = reverse("return-edit", args=[croydon.pk, period.slug])
+    cells = dict(client.get(edit).context["cells"])
+    services.upload_return(data=workbook(D21=3000), filename="lead.xlsx", by=lead, based_on=1)
+
+    response = client.post(edit, {**cells, "based_on": "1"})
+
+    summary = pages.links(response.content, within_class="nhsuk-error-summary")
+    assert len(summary) == 1 and summary[0][0] == "#grid"
+    assert "Version 2 of this return was filed by" in summary[0][1]
 
 
 def test_the_edit_grid_refuses_a_stale_version_with_a_clear_message(client, staff, lead, croydon, period, workbook):
