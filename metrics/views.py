@@ -126,6 +126,7 @@ def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse
             "older": older,
             "newer": newer,
             "changes": selectors.version_diff(older, newer),
+            "as_80_plus": selectors.compares_as_80_plus(older, newer),
             "back_link": {"href": reverse("return-detail", args=[site.pk, period.slug]), "text": f"Back to the {period} return"},
         },
     )

@@ -147,10 +147,69 @@ def test_the_whole_journey_from_upload_to_a_corrected_second_version(client, sta
     # Both versions stay readable, and the comparison names the changed cell.
     assert client.get(reverse("return-version", args=[croydon.pk, period.slug, 1])).status_code == 200
     compare = client.get(reverse("return-diff", args=[croydon.pk, period.slug]) + "?from=1&to=2")
-    assert [(c["metric"].code, c["category"].code, c["before"], c["after"]) for c in compare.context["changes"]] == [
+    assert [(c["metric"].code, c["category"].code, c["before"][:2], c["after"][:2]) for c in compare.context["changes"]] == [
         ("O3_BED_DAYS", "total", (2900, 12000), (1450, 12000))
     ]
     assert "1 figure changed" in _text(compare)
+
+
+def _compare(client, site, period, older, newer):
+    response = client.get(reverse("return-diff", args=[site.pk, period.slug]) + f"?from={older}&to={newer}")
+    assert response.status_code == 200
+    return response
+
+
+def test_comparing_two_v12_versions_shows_patients_moving_from_80_89_to_90_plus(client, staff, croydon, period, workbook):
+    client.force_login(staff)
+    first = services.upload_return(data=workbook(), filename="v1.xlsx", by=staff)
+    stored = _values(first)
+    old_80s, old_90s = stored[("O1_NEW", "age_80_89")][0], stored[("O1_NEW", "age_90_plus")][0]
+    services.upload_return(data=workbook(L6=old_80s - 10, M6=old_90s + 10), filename="v2.xlsx", by=staff, based_on=1)
+
+    page = pages.text(_compare(client, croydon, period, 1, 2).content)
+
+    assert "the same figures" not in page
+    assert "2 figures changed" in page
+    assert "compared as 80+" not in page
+    assert f"Age group: 80-89 {old_80s:,} / 2,040 {old_80s - 10:,} / 2,040" in page
+    assert f"Age group: 90+ {old_90s:,} / 780 {old_90s + 10:,} / 780" in page
+    changes = selectors.version_diff(first, Return.objects.get().latest_version)
+    assert [(c["category"].code, c["before"].numerator, c["after"].numerator) for c in changes] == [
+        ("age_80_89", old_80s, old_80s - 10),
+        ("age_90_plus", old_90s, old_90s + 10),
+    ]
+
+
+def test_comparing_the_earlier_layout_with_v12_compares_80_89_and_90_plus_as_80_plus(client, staff, croydon, period, workbook):
+    client.force_login(staff)
+    services.upload_return(data=workbook(layout="1.1"), filename="v1.xlsx", by=staff)
+    services.upload_return(data=workbook(), filename="v2.xlsx", by=staff, based_on=1)
+
+    page = pages.text(_compare(client, croydon, period, 1, 2).content)
+
+    assert "Version 1 uses the earlier template with a single 80+ age band, so 80-89 and 90+ are compared as 80+." in page
+    assert "The two versions have the same figures." in page
+
+
+def test_comparing_a_count_shows_the_count_alone_without_a_denominator(client, staff, croydon, period, workbook):
+    client.force_login(staff)
+    services.upload_return(data=workbook(), filename="v1.xlsx", by=staff)
+    services.upload_return(data=workbook(D48=600), filename="v2.xlsx", by=staff, based_on=1)
+
+    response = _compare(client, croydon, period, 1, 2)
+
+    rows = pages.text(response.content, within_class="nhsuk-table__body")
+    assert rows == "P1 Number of patients on the NNHIP caseload Total 850 600"
+
+
+def test_comparing_shows_a_figure_becoming_suppressed_as_a_change(client, staff, croydon, period, workbook):
+    client.force_login(staff)
+    services.upload_return(data=workbook(), filename="v1.xlsx", by=staff)
+    services.upload_return(data=workbook(E6="*"), filename="v2.xlsx", by=staff, based_on=1)
+
+    rows = pages.text(_compare(client, croydon, period, 1, 2).content, within_class="nhsuk-table__body")
+
+    assert rows.endswith("Age group: 18-19 15 / 120 * / 120")
 
 
 def test_the_edit_grid_shows_each_problem_by_its_cell_and_stores_nothing(client, staff, croydon, period, workbook):
