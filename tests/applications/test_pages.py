@@ -357,3 +357,25 @@ def test_asking_a_place_with_no_programme_lead_a_question_says_nobody_was_e_mail
     banner = pages.text(response.content, within_class="nhsuk-notification-banner")
     assert mailoutbox == []
     assert "Your question has been recorded. Nobody has been e-mailed about Halton" in banner
+
+
+@pytest.mark.parametrize(
+    ("opens_in_days", "closes_in_days", "said"),
+    [(-30, -1, "You can no longer start an application."), (3, 30, "You can start an application from then.")],
+)
+def test_a_round_that_is_not_open_shows_no_start_form(client, cast, round_, opens_in_days, closes_in_days, said):
+    from django.utils import timezone
+
+    now = timezone.now()
+    type(round_).objects.filter(pk=round_.pk).update(
+        opens_at=now + timezone.timedelta(days=opens_in_days), closes_at=now + timezone.timedelta(days=closes_in_days)
+    )
+    client.force_login(cast.lead)
+
+    response = client.get(reverse("application-start", args=[round_.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("round-detail", args=[round_.pk])
+    assert said in pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert "Start application" not in response.content.decode() and "Start Knowsley" not in response.content.decode()
+    posted = client.post(reverse("application-start", args=[round_.pk]), {"place": cast.place.pk})
+    assert posted.status_code == 302 and not Application.objects.filter(round=round_).exists()
