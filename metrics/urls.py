@@ -7,6 +7,7 @@ urlpatterns = [
     path("upload/", filing_views.upload, name="return-upload"),
     path("queries/", views.query_log, name="return-queries"),
     path("queries/<int:pk>/answer/", step_views.answer_query, name="return-query-answer"),
+    path("<int:site_pk>/", views.site_returns, name="site-returns"),
     path("<int:site_pk>/<str:month>/", views.return_detail, name="return-detail"),
     path("<int:site_pk>/<str:month>/edit/", filing_views.edit_grid, name="return-edit"),
     path("<int:site_pk>/<str:month>/template.xlsx", filing_views.blank_template, name="return-blank-template"),
