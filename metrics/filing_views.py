@@ -3,16 +3,20 @@ Every filing goes through `metrics.services`, which checks it completely first."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
 from nhsportal.forms import add_service_errors
+from nhsportal.jinja2 import uk_date
 from nhsportal.roles import roles_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,6 +102,20 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
     if not rules.can_prepare_return(request.user, site):
         raise PermissionDenied("Only the site's own staff and site lead can change its return.")
+    # A month that cannot be filed shows no grid to fill in (the importer would refuse it anyway).
+    state = selectors.period_state(period, timezone.localdate())
+    if state == "not_open":
+        messages.info(
+            request,
+            f"{period} has not ended yet: its return can be filed from {uk_date(period.period_end + timedelta(days=1))}.",
+        )
+        return redirect("return-detail", site_pk=site.pk, month=period.slug)
+    if state == "closed" and not rules.can_change_locked_period(request.user):
+        messages.info(
+            request,
+            f"The {period} period is closed, so its return can no longer be changed. Contact the programme team if a correction is needed.",
+        )
+        return redirect("return-detail", site_pk=site.pk, month=period.slug)
     latest = return_record.latest_version if return_record else None
     problems: list = []
     message = ""

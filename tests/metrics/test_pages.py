@@ -257,6 +257,22 @@ def test_the_edit_grid_error_summary_shows_a_refusal_that_is_not_about_a_cell(cl
     assert "Version 2 of this return was filed by" in summary[0][1]
 
 
+def test_a_closed_month_shows_no_grid_to_fill_in_except_to_an_administrator(client, staff, croydon, catalogue):
+    today = timezone.localdate()
+    closed = ReportingPeriodFactory(today=today, month=month_start(today, 3), initial_in_days=-14, final_in_days=-7)
+    edit = reverse("return-edit", args=[croydon.pk, closed.slug])
+    client.force_login(staff)
+
+    response = client.get(edit, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("return-detail", args=[croydon.pk, closed.slug])
+    banner = pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert f"The {closed} period is closed, so its return can no longer be changed." in banner
+    assert 'id="grid"' not in response.content.decode()
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    assert 'id="grid"' in client.get(edit).content.decode()
+
+
 def test_the_edit_grid_refuses_a_stale_version_with_a_clear_message(client, staff, lead, croydon, period, workbook):
     client.force_login(staff)
     _upload(client, workbook(), based_on="0")
