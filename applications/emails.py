@@ -58,6 +58,38 @@ def applicants_of(application: Application) -> list[Any]:
     return list(users.distinct().order_by("username"))
 
 
+def _person(user: Any) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.email})" if name else user.email
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def who_is_told(applications: list[Application], what: str) -> str:
+    """For the page that sent `what` ("the outcome", "your question"): who it went to, read the
+    same way `_send` chooses them, or which Places nobody could be told about and what to do."""
+    told, untold = [], []
+    for application in applications:
+        people = applicants_of(application)
+        if people:
+            told.append(
+                f"{application.place}'s programme {'lead' if len(people) == 1 else 'leads'} {_and([_person(p) for p in people])}"
+            )
+        else:
+            untold.append(str(application.place))
+    parts = [f"{what[:1].upper()}{what[1:]} has been e-mailed to {'; '.join(told)}."] if told else []
+    if untold:
+        places = _and(untold)
+        parts.append(
+            f"Nobody has been e-mailed about {places}: {'it has' if len(untold) == 1 else 'they have'} no programme lead "
+            f"with an e-mail address. Ask an administrator to give someone the Programme lead role for {places} "
+            "in administration, and tell the Place yourself meanwhile."
+        )
+    return " ".join(parts)
+
+
 def _send(kind: str, application: Application, values: dict[str, str]) -> int:
     subject_template, body_template = _template(kind)
     sent = 0

@@ -2,8 +2,9 @@
 
 Reads are scoped like the pages. Filing goes through the same services as the pages:
 an upload (multipart .xlsx) or JSON values, checked by the same importer; refusals come
-back as 400 `{"detail": …, "errors": [{sheet, cell, code, message}, …]}`; an impossible
-step or a filing against an out-of-date version is a 409.
+back as 400 `{"detail": …, "errors": [{sheet, cell, code, message}, …]}` (for JSON, a
+malformed request too, each figure at its template cell); an impossible step or a filing
+against an out-of-date version is a 409. Months are YYYY-MM in every filter.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
+from metrics.rollup_selectors import MonthFilter
 from metrics.serializers import (
     AnswerSerializer,
     BreakdownCategorySerializer,
@@ -47,6 +49,7 @@ from metrics.serializers import (
     ReturnValueSerializer,
     ReturnVersionSerializer,
     UploadSerializer,
+    refusal_problems,
 )
 from nhsportal import uploads
 from sites.selectors import sites_visible_to
@@ -96,7 +99,6 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     queryset = MetricDefinition.objects.all()
     serializer_class = MetricSerializer
-    pagination_class = None
     filterset_fields = ["kind", "template_id", "has_rate"]
     ordering_fields = ["order", "code"]
 
@@ -107,18 +109,21 @@ class BreakdownCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     queryset = BreakdownCategory.objects.all()
     serializer_class = BreakdownCategorySerializer
-    pagination_class = None
     filterset_fields = ["dimension"]
     ordering_fields = ["order", "code"]
 
 
+MONTH_HELP = "A month, YYYY-MM (e.g. 2026-09); its first day (2026-09-01) is accepted too."
+
+
 class PeriodFilter(filters.FilterSet):
-    month_from = filters.DateFilter(field_name="month", lookup_expr="gte")
-    month_to = filters.DateFilter(field_name="month", lookup_expr="lte")
+    month = MonthFilter(help_text=MONTH_HELP)
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", help_text=f"From this month (inclusive). {MONTH_HELP}")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", help_text=f"To this month (inclusive). {MONTH_HELP}")
 
     class Meta:
         model = ReportingPeriod
-        fields = ["month"]
+        fields: list[str] = []
 
 
 class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
@@ -132,9 +137,11 @@ class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReturnFilter(filters.FilterSet):
-    month = filters.DateFilter(field_name="period__month")
-    month_from = filters.DateFilter(field_name="period__month", lookup_expr="gte")
-    month_to = filters.DateFilter(field_name="period__month", lookup_expr="lte")
+    month = MonthFilter(field_name="period__month", help_text=MONTH_HELP)
+    month_from = MonthFilter(
+        field_name="period__month", lookup_expr="gte", help_text=f"From this month (inclusive). {MONTH_HELP}"
+    )
+    month_to = MonthFilter(field_name="period__month", lookup_expr="lte", help_text=f"To this month (inclusive). {MONTH_HELP}")
 
     class Meta:
         model = Return
@@ -185,13 +192,16 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=JsonReturnSerializer,
-        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: REFUSED_OR_INVALID, 409: RefusedResponse},
+        responses={200: ReturnVersionSerializer, 201: ReturnVersionSerializer, 400: RefusedResponse, 409: RefusedResponse},
     )
     @action(detail=False, methods=["post"], url_path="submit")
     def submit(self, request: Request) -> Response:
-        """File a return as JSON values (for sites whose systems submit automatically)."""
+        """File a return as JSON values (for sites whose systems submit automatically). Every
+        refusal, of the request's shape or of its figures, is one list of problems, each naming
+        the template cell the figure would occupy, as an upload's are."""
         payload = JsonReturnSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
+        if not payload.is_valid():
+            return _refused(services.ReturnRefused(refusal_problems(payload)))
         data = payload.validated_data
         try:
             version = services.submit_values(
@@ -320,7 +330,7 @@ class DataQualityQueryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class VersionFilter(filters.FilterSet):
     site = filters.NumberFilter(field_name="return_record__site")
-    month = filters.DateFilter(field_name="return_record__period__month")
+    month = MonthFilter(field_name="return_record__period__month", help_text=MONTH_HELP)
     signed_off = filters.BooleanFilter(field_name="signed_off_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
@@ -347,7 +357,7 @@ class ReturnVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ValueFilter(filters.FilterSet):
     site = filters.NumberFilter(field_name="version__return_record__site")
-    month = filters.DateFilter(field_name="version__return_record__period__month")
+    month = MonthFilter(field_name="version__return_record__period__month", help_text=MONTH_HELP)
     metric = filters.CharFilter(field_name="metric__code")
     category = filters.CharFilter(field_name="category__code")
     dimension = filters.CharFilter(field_name="category__dimension")

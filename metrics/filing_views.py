@@ -3,6 +3,8 @@ Every filing goes through `metrics.services`, which checks it completely first."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
 from nhsportal import uploads
 from nhsportal.forms import add_service_errors
+from nhsportal.jinja2 import uk_date
 from nhsportal.roles import roles_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,10 +112,20 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
     if not rules.can_prepare_return(request.user, site):
         raise PermissionDenied("Only the site's own staff and site lead can change its return.")
-    if not rules.can_file_for_period(request.user, site, closed=selectors.period_state(period, timezone.localdate()) == "closed"):
-        raise PermissionDenied(
-            f"{period} closed on {period.final_submission_due:%-d %B %Y}. Only an administrator can change it now."
+    # A month that cannot be filed shows no grid to fill in (the importer would refuse it anyway).
+    state = selectors.period_state(period, timezone.localdate())
+    if state == "not_open":
+        messages.info(
+            request,
+            f"{period} has not ended yet: its return can be filed from {uk_date(period.period_end + timedelta(days=1))}.",
         )
+        return redirect("return-detail", site_pk=site.pk, month=period.slug)
+    if state == "closed" and not rules.can_change_locked_period(request.user):
+        messages.info(
+            request,
+            f"The {period} period is closed, so its return can no longer be changed. Contact the programme team if a correction is needed.",
+        )
+        return redirect("return-detail", site_pk=site.pk, month=period.slug)
     latest = return_record.latest_version if return_record else None
     problems: list = []
     message = ""
@@ -139,7 +152,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     else:
         cells = grid.cells_from_values(selectors.parsed_values(latest)) if latest else {}
         based_on = latest.number if latest else 0
-    bad_cells = {p.cell for p in problems}
+    bad_cells: dict[str, str] = {}
+    for problem in problems:
+        if problem.cell:
+            bad_cells[problem.cell] = " ".join(filter(None, [bad_cells.get(problem.cell), problem.message]))
     return render(
         request,
         "metrics/edit_grid.jinja",
@@ -154,6 +170,7 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
             "bad_cells": bad_cells,
             "problems": problems,
             "message": message,
+            "error_list": grid.error_summary(problems, message),
             "based_on": based_on,
             "latest": latest,
             "form_has_errors": bool(problems or message),

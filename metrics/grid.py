@@ -54,6 +54,18 @@ def input_cells() -> set[str]:
     return {cell for row in input_rows() for cell, _ in row.cells}
 
 
+def error_summary(problems: list, message: str = "") -> list[dict[str, str]]:
+    """The error summary's items: every problem, linked to the grid input of its cell where
+    the grid has one (a workbook-level problem, or a cell the grid does not show, links to
+    the grid as a whole)."""
+    inputs = input_cells()
+    items = [{"text": message, "href": "#grid"}] if message else []
+    for problem in problems:
+        on_grid = problem.cell in inputs and problem.sheet in ("", template.SUBMISSION_SHEET)
+        items.append({"text": problem.message, "href": f"#cell-{problem.cell}" if on_grid else "#grid"})
+    return items
+
+
 def cells_from_values(values: list[ParsedValue]) -> dict[str, str]:
     """A stored version's figures in the grid's cells (`*` where suppressed). An earlier-layout
     version's 80+ cannot be split into 80-89 and 90+, so those cells start empty."""

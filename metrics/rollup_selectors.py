@@ -25,19 +25,24 @@ from sites.models import ICB, Region, Site, Wave
 
 NATIONAL_NAME = "England"
 HIDDEN_SITE = "Another site"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 class MonthField(forms.CharField):
-    """A reporting month written YYYY-MM, as the rest of the portal writes months."""
+    """A reporting month written YYYY-MM, as the rest of the portal writes months. The month's
+    first day (2026-09-01) is accepted too, as the API once asked for; any other day is refused
+    rather than silently read as its month. Every month filter of the API uses this field."""
 
     def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
         value = super().to_python(value)
         if not value:
             return None
         match = _MONTH.match(value.strip())
-        if not match or not 1 <= int(match[2]) <= 12:
-            raise ValidationError(f"Enter a month as YYYY-MM, for example 2026-04; got {value!r}.", code="invalid")
+        if not match or not 1 <= int(match[2]) <= 12 or (match[3] is not None and match[3] != "01"):
+            raise ValidationError(
+                f"Enter a month as YYYY-MM, for example 2026-04 (or the month's first day, 2026-04-01); got {value!r}.",
+                code="invalid",
+            )
         return datetime.date(int(match[1]), int(match[2]), 1)
 
 

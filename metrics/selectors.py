@@ -244,23 +244,59 @@ def parsed_values(version: ReturnVersion) -> list[ParsedValue]:
     ]
 
 
+class Figures(NamedTuple):
+    """One cell pair as a version holds it: a suppressed figure is None with its flag set, a
+    figure the metric does not have (a count's denominator) is None with the flag clear."""
+
+    numerator: int | None
+    denominator: int | None
+    numerator_suppressed: bool
+    denominator_suppressed: bool
+
+
+def _add(total: int | None, part: int | None, suppressed: bool) -> int | None:
+    return None if suppressed or total is None or part is None else total + part
+
+
+def version_figures(version: ReturnVersion, *, as_80_plus: bool) -> dict[tuple[str, str], Figures]:
+    """{(metric, category): figures} in the version's own categories, or with 80-89 + 90+
+    summed as 80+ (`as_80_plus`). A sum that includes a suppressed cell is itself
+    suppressed, never a partial sum."""
+    combined: dict[tuple[str, str], Figures] = {}
+    for v in ReturnValue.objects.filter(version=version).select_related("metric", "category"):
+        key = (v.metric.code, v.category.comparable_code if as_80_plus else v.category.code)
+        here = Figures(v.numerator, v.denominator, v.numerator_suppressed, v.denominator_suppressed)
+        before = combined.get(key)
+        if before is None:
+            combined[key] = here
+            continue
+        num_sup = before.numerator_suppressed or here.numerator_suppressed
+        den_sup = before.denominator_suppressed or here.denominator_suppressed
+        combined[key] = Figures(
+            _add(before.numerator, here.numerator, num_sup), _add(before.denominator, here.denominator, den_sup), num_sup, den_sup
+        )
+    return combined
+
+
 def comparable_values(version: ReturnVersion) -> dict[tuple[str, str], tuple[int | None, int | None]]:
     """{(metric, comparable category): (numerator, denominator)} with 80-89 + 90+ as 80+.
     A sum that includes a suppressed cell is itself unknown (None), never a partial sum."""
-    combined: dict[tuple[str, str], list[Any]] = {}
-    for v in ReturnValue.objects.filter(version=version).select_related("metric", "category"):
-        key = (v.metric.code, v.category.comparable_code)
-        num, den = combined.setdefault(key, [0, 0])
-        combined[key] = [
-            None if num is None or v.numerator is None else num + v.numerator,
-            None if den is None or v.denominator is None else den + v.denominator,
-        ]
-    return {k: (n, d) for k, (n, d) in combined.items()}
+    return {key: (f.numerator, f.denominator) for key, f in version_figures(version, as_80_plus=True).items()}
+
+
+def compares_as_80_plus(older: ReturnVersion, newer: ReturnVersion) -> bool:
+    """Two versions of the same layout compare in their own categories (a patient moving from
+    80-89 to 90+ is a change); only when one is the earlier layout, whose single 80+ band
+    cannot be split, do 80-89 + 90+ compare as 80+."""
+    return older.layout != newer.layout
 
 
 def version_diff(older: ReturnVersion, newer: ReturnVersion) -> list[dict[str, Any]]:
-    """The cells that differ between two versions (across layouts, 80-89 + 90+ compare as 80+)."""
-    a, b = comparable_values(older), comparable_values(newer)
+    """The cells that differ between two versions, suppression included (a figure becoming
+    suppressed is a change). `before`/`after` are `Figures`, or None where the version has no
+    such cell."""
+    as_80_plus = compares_as_80_plus(older, newer)
+    a, b = version_figures(older, as_80_plus=as_80_plus), version_figures(newer, as_80_plus=as_80_plus)
     metrics = {m.code: m for m in MetricDefinition.objects.all()}
     categories = {c.code: c for c in BreakdownCategory.objects.all()}  # comparable codes are category codes too
     keys = sorted(set(a) | set(b), key=lambda k: (metrics[k[0]].order, categories[k[1]].order))

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import rules, template
-from metrics.checks import ParsedValue, is_suppression_marker
+from metrics.checks import ParsedValue, Problem, parse_count, problem, show, unit_of
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -17,6 +21,7 @@ from metrics.models import (
     ReturnVersion,
     ReturnWarning,
 )
+from metrics.rollup_selectors import MonthField
 from sites.models import Site
 from sites.selectors import sites_visible_to
 
@@ -172,33 +177,68 @@ class ReasonSerializer(serializers.Serializer):
     }
 )
 class FigureField(serializers.Field):
-    """A count (a whole number) or a suppression marker: `*`, `<6`, `-` or `null` (as text)."""
+    """A count (a whole number) or a suppression marker: `*`, `<6`, `-` or `null` (as text),
+    read by the importer's own rule for a cell (`checks.parse_count`), so 12.5 is refused here
+    exactly as it is in the workbook."""
 
-    default_error_messages = {"invalid": 'Give a whole number of 0 or more, or "*" where the count is fewer than 6.'}
+    default_error_messages = {
+        "decimal": 'Give a whole number of 0 or more, or "*" where the count is fewer than 6.',
+        "text": 'Give a whole number of 0 or more, or "*" where the count is fewer than 6.',
+        "blank": 'Give a whole number of 0 or more, or "*" where the count is fewer than 6.',
+    }
 
     def to_internal_value(self, data: Any) -> int | str:
-        if isinstance(data, bool):
-            self.fail("invalid")
-        if isinstance(data, int):
-            return data
-        if isinstance(data, str) and is_suppression_marker(data):
+        kind, count = parse_count(data)
+        if kind == "count":
+            return count  # type: ignore[return-value]
+        if kind == "suppressed":
             return "*"
-        self.fail("invalid")
+        self.fail(kind)
 
     def to_representation(self, value: Any) -> Any:
         return value
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-01)?$", "example": "2026-09"})
+class MonthSerializerField(serializers.Field):
+    """A reporting month as YYYY-MM (its first day, 2026-09-01, is accepted too): the same
+    rule as every month filter of the API (`rollup_selectors.MonthField`)."""
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        try:
+            month = MonthField(required=True).clean(data if isinstance(data, str) else "")
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.messages[0] if isinstance(data, str) else "Enter a month as YYYY-MM, for example 2026-09."
+            ) from error
+        return month
+
+    def to_representation(self, value: datetime.date) -> str:
+        return f"{value:%Y-%m}"
+
+
 class JsonValueSerializer(serializers.Serializer):
-    metric = serializers.ChoiceField(choices=[m.code for m in template.METRIC_LINES])
+    metric = serializers.ChoiceField(
+        choices=[m.code for m in template.METRICS],
+        help_text="A metric line; COHORT (optional, as return-values lists it) is the template's cohort row, "
+        "the same cell as O1_NEW's denominator, and must agree with it.",
+    )
     category = serializers.ChoiceField(choices=[c.code for c in template.CATEGORIES])
     numerator = FigureField()
-    denominator = FigureField(required=False, help_text="Patients in the cohort; not for P1_CASELOAD.")
+    denominator = FigureField(required=False, help_text="Patients in the cohort; not for P1_CASELOAD or COHORT.")
 
 
 class JsonReturnSerializer(serializers.Serializer):
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.none())
-    month = serializers.DateField(help_text="The first day of the reporting month, e.g. 2026-09-01.")
+    """A return as JSON. Refusals are not DRF's field errors but the importer's problems, each at
+    the template cell the figure would occupy (`refusal_problems`)."""
+
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.none(),
+        error_messages={
+            "does_not_exist": "There is no site {pk_value} you can see: give your own site's id (GET /api/v1/sites/)."
+        },
+    )
+    month = MonthSerializerField(help_text="The reporting month, YYYY-MM (e.g. 2026-09); 2026-09-01 is accepted too.")
     layout = serializers.ChoiceField(choices=sorted(template.LAYOUTS), default=template.CURRENT_LAYOUT.version)
     values = JsonValueSerializer(many=True)
     based_on_version = serializers.IntegerField(required=False, min_value=0)
@@ -206,6 +246,7 @@ class JsonReturnSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.problems: list[Problem] = []
         request = self.context.get("request")  # absent when the OpenAPI schema is generated
         if request is not None:
             self.fields["site"].queryset = sites_visible_to(request.user)
@@ -219,34 +260,109 @@ class JsonReturnSerializer(serializers.Serializer):
         period = ReportingPeriod.objects.filter(month=data["month"]).first()
         if period is None:
             raise serializers.ValidationError(
-                {"month": f"{data['month']} is not a reporting month. Give the first day of a month in the timetable."}
+                {"month": f"{data['month']:%Y-%m} is not a reporting month: give a month of the reporting timetable."}
             )
         layout = template.LAYOUTS[data["layout"]]
-        expected = {(m.code, c) for m in template.METRIC_LINES for c in layout.categories}
-        given = [(v["metric"], v["category"]) for v in data["values"]]
-        duplicates = sorted({key for key in given if given.count(key) > 1})
-        missing = sorted(expected - set(given))
-        stray = sorted(set(given) - expected)
-        problems = []
-        if missing:
-            problems.extend(
-                f"{metric} / {category} is missing: send every metric line for every category of {layout.description}."
-                for metric, category in missing
-            )
-        if stray:
-            problems.append(f"{stray[0][1]} is not a category of the {layout.description}.")
-        if duplicates:
-            problems.append(f"{duplicates[0][0]} / {duplicates[0][1]} is sent more than once.")
-        for v in data["values"]:
-            has_rate = template.METRICS_BY_CODE[v["metric"]].has_rate
-            if has_rate and "denominator" not in v:
-                problems.append(f"{v['metric']} / {v['category']} needs a denominator (patients in the cohort).")
-                break
-        if problems:
-            raise serializers.ValidationError({"values": problems})
+        self.problems = _line_problems(data["values"], layout)
+        if self.problems:
+            raise serializers.ValidationError({"values": [p.message for p in self.problems]})
         data["period"] = period
-        data["values"] = _parsed(data["values"], layout)
+        data["values"] = _parsed([v for v in data["values"] if v["metric"] != "COHORT"], layout)
         return data
+
+
+def _line_problems(values: list[dict[str, Any]], layout: template.Layout) -> list[Problem]:
+    """Every metric line for every category of the layout, once each, with its denominator; a
+    COHORT row, if sent, agreeing with O1_NEW's denominator (one template cell, one figure)."""
+    problems = []
+    strays = sorted({v["category"] for v in values if v["category"] not in layout.categories})
+    problems += [problem("", "not_in_layout", f"{category} is not a category of {layout.description}.") for category in strays]
+    values = [v for v in values if v["category"] in layout.categories]
+    given = Counter((v["metric"], v["category"]) for v in values)
+    for (metric, category), times in sorted(given.items()):
+        if times > 1:
+            cell = layout.cell(category, template.METRICS_BY_CODE[metric].numerator_row)
+            problems.append(problem(cell, "sent_twice", f"{metric} / {category} is sent {times} times: send it once."))
+    for metric in template.METRIC_LINES:
+        for category in layout.categories:
+            if (metric.code, category) not in given:
+                text = (
+                    f"{metric.code} / {category} is missing: send every metric line for every category of {layout.description}."
+                )
+                problems.append(problem(layout.cell(category, metric.numerator_row), "missing_value", text))
+    cohort_row = template.METRICS_BY_CODE["COHORT"].numerator_row
+    denominators = {v["category"]: v.get("denominator") for v in values if v["metric"] == "O1_NEW"}
+    for v in values:
+        metric = template.METRICS_BY_CODE[v["metric"]]
+        if metric.has_rate and "denominator" not in v:
+            text = f"{v['metric']} / {v['category']} needs a denominator (patients in the cohort)."
+            problems.append(problem(layout.cell(v["category"], metric.denominator_row), "missing_denominator", text))
+        if metric.code == "COHORT" and denominators.get(v["category"], v["numerator"]) != v["numerator"]:
+            text = (
+                f"COHORT / {v['category']} is {v['numerator']} but O1_NEW / {v['category']}'s denominator is "
+                f"{denominators[v['category']]}: both are this one cell of the template, so send the same figure "
+                "(or leave the COHORT row out)."
+            )
+            problems.append(problem(layout.cell(v["category"], cohort_row), "cohort_mismatch", text))
+    return problems
+
+
+def refusal_problems(serializer: JsonReturnSerializer) -> list[Problem]:
+    """An invalid JSON return's errors in the one shape every refusal of a return has: problems
+    with sheet and cell (the template cell a figure would occupy, where there is one), code and
+    message. Field errors of a value name its cell; other fields are named in the message."""
+    if serializer.problems:
+        return list(serializer.problems)
+    raw = serializer.initial_data if isinstance(serializer.initial_data, Mapping) else {}
+    layout_name = raw.get("layout")
+    layout = template.LAYOUTS.get(layout_name if isinstance(layout_name, str) else "", template.CURRENT_LAYOUT)
+    items = raw.get("values") if isinstance(raw.get("values"), list) else []
+    found: list[Problem] = []
+    for field, detail in serializer.errors.items():
+        if field == "values" and not _messages(detail):
+            entries = detail.items() if isinstance(detail, Mapping) else enumerate(detail)
+            for index, errors in entries:
+                item = items[int(index)] if int(index) < len(items) and isinstance(items[int(index)], Mapping) else {}
+                if isinstance(errors, Mapping):
+                    found += [_value_problem(int(index), item, name, m, layout) for name, ms in errors.items() for m in ms]
+                else:
+                    found += [Problem("", "", _code(m), f"values[{index}]: {m}") for m in _messages(errors) or [errors]]
+            continue
+        label = "" if field == "non_field_errors" else f"{field}: "
+        found += [Problem("", "", _code(m), f"{label}{m}") for m in (_messages(detail) or [detail])]
+    return found
+
+
+def _messages(detail: Any) -> list[Any]:
+    """The messages of a field's errors, or [] when the errors are per item or per field."""
+    if isinstance(detail, list) and all(isinstance(m, str) for m in detail):
+        return detail
+    return []
+
+
+def _code(message: Any) -> str:
+    return getattr(message, "code", None) or "invalid"
+
+
+def _value_problem(index: int, item: Mapping[str, Any], name: str, message: Any, layout: template.Layout) -> Problem:
+    metric = template.METRICS_BY_CODE.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
+    category = item.get("category") if isinstance(item.get("category"), str) else None
+    row = None
+    if metric is not None and name in ("numerator", "denominator"):
+        row = metric.numerator_row if name == "numerator" else metric.denominator_row
+    if row is None or category not in layout.categories:
+        return Problem("", "", _code(message), f"values[{index}].{name}: {message}")
+    cell, unit, raw = layout.cell(category, row), unit_of(metric.code, name), item.get(name)
+    code = _code(message)
+    if code in ("required", "null", "blank"):
+        return problem(
+            cell, "blank_cell", f"no figure was sent. Enter a count of {unit} (0 if there were none), or * if it is fewer than 6."
+        )
+    if code == "decimal":
+        return problem(
+            cell, "not_a_count", f'"{show(raw)}" is not a whole number. Enter a count of {unit}, or * if it is fewer than 6.'
+        )
+    return problem(cell, "not_a_count", f'"{show(raw)}" is not a count. Enter a count of {unit}, or * if it is fewer than 6.')
 
 
 def _parsed(values: list[dict[str, Any]], layout: template.Layout) -> list[ParsedValue]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("queries/<int:pk>/answer/", step_views.answer_query, name="return-query-answer"),
     path("queries/<int:pk>/close/", step_views.close_query, name="return-query-close"),
     path("queries/<int:pk>/reopen/", step_views.reopen_query, name="return-query-reopen"),
+    path("<int:site_pk>/", views.site_returns, name="site-returns"),
     path("<int:site_pk>/<str:month>/", views.return_detail, name="return-detail"),
     path("<int:site_pk>/<str:month>/edit/", filing_views.edit_grid, name="return-edit"),
     path("<int:site_pk>/<str:month>/template.xlsx", filing_views.blank_template, name="return-blank-template"),

@@ -15,7 +15,7 @@ from metrics import rules, selectors
 from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from metrics.models import QueryStatus, ReturnStatus
 from nhsportal.roles import roles_of
-from sites.selectors import sites_visible_to
+from sites.selectors import get_visible_site, sites_visible_to
 
 
 @login_required
@@ -42,6 +42,25 @@ def returns_home(request: HttpRequest) -> HttpResponse:
             "sites": selectors.sites_returns(sites),
             "can_file": bool(roles.site_ids),
             "preparable": {site.pk for site in sites if rules.can_prepare_return(request.user, site)},
+        },
+    )
+
+
+@login_required
+@require_GET
+def site_returns(request: HttpRequest, site_pk: int) -> HttpResponse:
+    """The taskforce and the site's own people: one site's returns by month."""
+    site = get_visible_site(request.user, site_pk)
+    return render(
+        request,
+        "metrics/site_returns.jinja",
+        {
+            "page_title": f"{site.name}: monthly returns",
+            "nav": "returns",
+            "site": site,
+            "sites": selectors.sites_returns([site]),
+            "can_file": rules.can_prepare_return(request.user, site),
+            "preparable": {site.pk} if rules.can_prepare_return(request.user, site) else set(),
         },
     )
 
@@ -133,6 +152,7 @@ def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse
             "older": older,
             "newer": newer,
             "changes": selectors.version_diff(older, newer),
+            "as_80_plus": selectors.compares_as_80_plus(older, newer),
             "back_link": {"href": reverse("return-detail", args=[site.pk, period.slug]), "text": f"Back to the {period} return"},
         },
     )

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
+from nhsportal.site_pages import site_pages
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -94,6 +95,7 @@ def environment(**options: Any) -> Environment:
             "field_params": macro_params,
             "form_errors": error_summary_items,
             "roles_of": roles_of,
+            "site_pages": site_pages,  # a site's sub-navigation (templates/sites/_nav.jinja)
             "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from nhsportal.forms import DateField
 from sites.models import Site
@@ -49,10 +52,13 @@ class WorkforceEntryForm(forms.Form):
     )
     employer = forms.ModelChoiceField(
         label="Employing organisation",
-        queryset=PartnerOrganisation.objects.all(),
+        queryset=PartnerOrganisation.objects.none(),
         empty_label="Choose the employer",
-        help_text="If the employer is not listed, add it first.",
-        error_messages={"required": "Choose the organisation that employs these staff."},
+        help_text="The site's partner organisations. If the employer is not listed, add it first.",
+        error_messages={
+            "required": "Choose the organisation that employs these staff.",
+            "invalid_choice": "Choose one of the site's partner organisations, or add the employer if it is not listed.",
+        },
     )
     headcount = forms.IntegerField(
         label="Headcount",
@@ -85,6 +91,10 @@ class WorkforceEntryForm(forms.Form):
         required=False,
         help_text="Leave blank while they are still in the team.",
     )
+
+    def __init__(self, *args: Any, employers: QuerySet[PartnerOrganisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers
 
 
 class PartnerOrganisationForm(forms.Form):

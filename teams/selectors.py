@@ -7,13 +7,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sites.models import Site
 from sites.selectors import sites_visible_to
-from teams.models import NeighbourhoodTeam, WorkforceEntry
+from teams.models import NeighbourhoodTeam, PartnerOrganisation, WorkforceEntry
 
 
 def current_on(day: datetime.date) -> Q:
@@ -40,6 +40,25 @@ def get_visible_team(user: Any, pk: int) -> NeighbourhoodTeam:
 
 def get_visible_workforce_entry(user: Any, pk: int) -> WorkforceEntry:
     return get_object_or_404(workforce_visible_to(user).select_related("team__site", "profession", "employer"), pk=pk)
+
+
+def partners_of(site: Site) -> QuerySet[PartnerOrganisation]:
+    """The site's partner organisations: those employing people in any of its teams, now or
+    before. What the workforce form offers as employers, rather than every organisation in
+    England."""
+    return PartnerOrganisation.objects.filter(
+        Exists(WorkforceEntry.objects.filter(team__site=site, employer=OuterRef("pk")))
+    ).order_by("name")
+
+
+def unclaimed_partners() -> QuerySet[PartnerOrganisation]:
+    """Organisations no team employs anyone through yet (just added): any site may take one on."""
+    return PartnerOrganisation.objects.filter(~Exists(WorkforceEntry.objects.filter(employer=OuterRef("pk"))))
+
+
+def may_employ_for(site: Site, employer: PartnerOrganisation) -> bool:
+    """A site's teams record employers among its own partners, or one nobody uses yet."""
+    return (partners_of(site) | unclaimed_partners()).filter(pk=employer.pk).exists()
 
 
 def site_teams(site: Site, *, on: datetime.date | None = None) -> list[NeighbourhoodTeam]:

@@ -27,6 +27,7 @@ from teams.models import (
     WorkforceEntry,
 )
 from teams.rules import can_add_partner_organisation
+from teams.selectors import may_employ_for
 
 TEAM_FIELDS = ("name", "neighbourhood", "lead_name", "lead_email", "launched_on")
 
@@ -133,6 +134,18 @@ def update_team(
     return team
 
 
+def _check_employer(site: Site, employer: PartnerOrganisation) -> None:
+    if not may_employ_for(site, employer):
+        raise ValidationError(
+            {
+                "employer": f"{employer} is not one of {site.name}'s partner organisations: it employs people only in "
+                f"other sites' teams. Choose one of {site.name}'s partners, or add the organisation if it is not listed. "
+                f"If {employer} does employ people in {site.name}'s teams too, an administrator can record the entry "
+                "in administration."
+            }
+        )
+
+
 def _check_workforce(*, headcount: int, wte: Decimal, start_date: datetime.date, end_date: datetime.date | None) -> None:
     errors: dict[str, str] = {}
     if headcount < 0:
@@ -160,9 +173,12 @@ def add_workforce_entry(
     end_date: datetime.date | None = None,
 ) -> WorkforceEntry:
     """Record people of one profession from one employer joining a team. A change in
-    make-up is recorded by ending one entry and adding another, so history is kept."""
+    make-up is recorded by ending one entry and adding another, so history is kept. The
+    employer is one of the site's partners (or a new organisation nobody employs through yet),
+    never another site's practice chosen from a national list."""
     _require_team_editor(by, team.site)
     _check_workforce(headcount=headcount, wte=wte, start_date=start_date, end_date=end_date)
+    _check_employer(team.site, employer)
     entry = WorkforceEntry.objects.create(
         team=team,
         profession=profession,
@@ -198,6 +214,8 @@ def update_workforce_entry(*, entry: WorkforceEntry, by: Any, **fields: Any) -> 
     _require_team_editor(by, entry.team.site)
     merged = {name: fields.get(name, getattr(entry, name)) for name in ("headcount", "wte", "start_date", "end_date")}
     _check_workforce(**merged)
+    if "employer" in fields and fields["employer"].pk != entry.employer_id:
+        _check_employer(entry.team.site, fields["employer"])
     changes = audit.changed_fields(entry, fields)
     for name, value in fields.items():
         setattr(entry, name, value)

@@ -4,22 +4,25 @@ so another site's team is a 404; changes go through `teams.services`."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from nhsportal.forms import add_service_errors
+from sites.models import Site
 from sites.rules import can_edit_teams
 from sites.selectors import get_visible_site
 from teams import selectors, services
 from teams.forms import PartnerOrganisationForm, RemoveWorkforceEntryForm, TeamForm, WorkforceEntryForm
-from teams.models import NeighbourhoodTeam
+from teams.models import NeighbourhoodTeam, PartnerOrganisation
 from teams.rules import can_add_partner_organisation, can_change_team
 
 NO_EDIT = "Only the site's own staff, its site lead and the Place's programme lead can change its teams."
@@ -34,6 +37,18 @@ def _page(title: str, form: forms.Form, back: tuple[str, str], **extra: Any) -> 
         "back_link": {"href": back[0], "text": back[1]},
         **extra,
     }
+
+
+def _employers(request: HttpRequest, site: Site, current: PartnerOrganisation | None = None) -> QuerySet[PartnerOrganisation]:
+    """What the employer list offers: the site's partners, the entry's own employer, and an
+    organisation just added for this form (`?employer=`) if nobody employs through it yet.
+    The service refuses any other, whatever is posted."""
+    offered = selectors.partners_of(site)
+    extra = Q(pk=current.pk) if current else Q(pk__in=[])
+    added = request.GET.get("employer", "")
+    if added.isdigit():
+        extra |= Q(pk__in=selectors.unclaimed_partners().filter(pk=int(added)).values("pk"))
+    return PartnerOrganisation.objects.filter(Q(pk__in=offered.values("pk")) | extra).order_by("name")
 
 
 def _back_to_team(team: NeighbourhoodTeam) -> tuple[str, str]:
@@ -115,7 +130,7 @@ def workforce_add(request: HttpRequest, team_pk: int) -> HttpResponse:
     team = selectors.get_visible_team(request.user, team_pk)
     if not can_change_team(request.user, team):
         raise PermissionDenied(NO_EDIT)
-    form = WorkforceEntryForm(request.POST or None)
+    form = WorkforceEntryForm(request.POST or None, employers=_employers(request, team.site))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.add_workforce_entry(team=team, by=request.user, **form.cleaned_data)
@@ -136,7 +151,11 @@ def workforce_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_change_team(request.user, team):
         raise PermissionDenied(NO_EDIT)
     fields = ("profession", "employer", "headcount", "wte", "start_date", "end_date")
-    form = WorkforceEntryForm(request.POST or None, initial={name: getattr(entry, name) for name in fields})
+    form = WorkforceEntryForm(
+        request.POST or None,
+        initial={name: getattr(entry, name) for name in fields},
+        employers=_employers(request, team.site, entry.employer),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_workforce_entry(entry=entry, by=request.user, **form.cleaned_data)
@@ -165,6 +184,12 @@ def workforce_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "teams/workforce_remove.jinja", _page(title, form, _back_to_team(team), team=team, entry=entry))
 
 
+def _with_query(url: str, **params: Any) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query)) | {name: str(value) for name, value in params.items()}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @login_required
 def partner_add(request: HttpRequest) -> HttpResponse:
     """Anyone who registers teams (site staff, site leads, programme leads, administrators)."""
@@ -181,5 +206,5 @@ def partner_add(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{organisation.name} has been added. You can now choose it as an employer.")
-            return redirect(next_url)
+            return redirect(_with_query(next_url, employer=organisation.pk))
     return render(request, "teams/partner_form.jinja", _page("Add an organisation", form, (next_url, "Back"), next_url=next_url))

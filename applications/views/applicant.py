@@ -17,6 +17,7 @@ from applications import selectors, services
 from applications.exceptions import TransitionNotAllowed
 from applications.forms import AnswerForm, ClarificationAnswerForm, CollaboratorForm, ReasonForm, StartApplicationForm
 from applications.models import Application, ApplicationRound, Collaborator, Question, Status
+from applications.services.workflow import require_round_open
 from applications.views.common import applicant_application, attempt, back_to, page, unless_editable
 from nhsportal.roles import roles_of
 from sites.models import Place
@@ -32,6 +33,11 @@ def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     existing = {a.place_id: a for a in Application.objects.filter(round=round_, place__in=places)}
     if len(places) == 1 and places[0].pk in existing:
         return redirect("application-detail", pk=existing[places[0].pk].pk)
+    try:  # a round not open has no start form to show: say when it opens or when it closed
+        require_round_open(round_, "start an application")
+    except TransitionNotAllowed as closed:
+        messages.info(request, str(closed))
+        return redirect("round-detail", pk=round_.pk)
     form = StartApplicationForm(request.POST or None, places=places)
     if request.method == "POST" and form.is_valid():
         place = next(p for p in places if str(p.pk) == form.cleaned_data["place"])

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from applications import export, rules, selectors, services
+from applications import emails, export, rules, selectors, services
 from applications.exceptions import TransitionNotAllowed
 from applications.forms import ApplicationFilterForm, BulkDecisionForm, ClarificationRequestForm, DecisionForm, ReviewerForm
 from applications.models import Application, ApplicationRound, Review, Status
@@ -121,7 +121,7 @@ def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         if ok:
-            messages.success(request, f"Your question has been sent to {application.place}'s programme leads.")
+            messages.success(request, f"Your question has been recorded. {emails.who_is_told([application], 'your question')}")
             return redirect("application-detail", pk=application.pk)
     context = page(f"Ask {application.place} a question", form=form, back=back_to(application), application=application)
     return render(request, "applications/clarification_request.jinja", context)
@@ -139,7 +139,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         if ok:
             messages.success(
                 request,
-                f"{application.place}: {made.get_outcome_display().lower()}. The Place's programme leads have been e-mailed.",
+                f"{application.place}: {made.get_outcome_display().lower()}. {emails.who_is_told([application], 'the outcome')}",
             )
             return redirect("application-detail", pk=application.pk)
     context = page(
@@ -176,7 +176,9 @@ def round_moderation(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if ok:
             messages.success(
-                request, f"{len(made)} {'decision' if len(made) == 1 else 'decisions'} recorded. The Places have been e-mailed."
+                request,
+                f"{len(made)} {'decision' if len(made) == 1 else 'decisions'} recorded. "
+                + emails.who_is_told([d.application for d in made], "the outcome"),
             )
             return redirect("round-moderation", pk=round_.pk)
     context = page(

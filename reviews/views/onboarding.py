@@ -18,6 +18,7 @@ from reviews import rules, selectors, services
 from reviews.forms import MilestoneForm, SendBackForm
 from reviews.models import MilestoneStatus
 from reviews.views.common import attempt, page
+from sites.models import SiteStatus
 from sites.selectors import get_visible_site
 
 
@@ -93,6 +94,23 @@ def milestone_submit(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
     return render(request, "reviews/milestone_form.jinja", context)
 
 
+def _onboarding_progress(site) -> str:
+    """What the decision means for the site, read from the database after it: activated now,
+    still to complete (and how much), or nothing to say (a site already active or paused
+    keeps its status whatever its checklist shows)."""
+    status_before = site.status
+    site.refresh_from_db(fields=["status"])
+    if status_before == SiteStatus.ONBOARDING and site.status == SiteStatus.ACTIVE:
+        return f"Every required milestone is confirmed: {site.name} is now active."
+    missing = selectors.missing_required_milestones(site)
+    if not missing:
+        return ""
+    count = f"{len(missing)} required {'milestone is' if len(missing) == 1 else 'milestones are'} not yet confirmed"
+    if site.status == SiteStatus.ONBOARDING:
+        return f"{count}; {site.name} becomes active once every one is."
+    return f"{count}."
+
+
 @login_required
 def milestone_decide(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
     """The taskforce: confirm a submitted milestone, or send it back with a reason."""
@@ -111,10 +129,7 @@ def milestone_decide(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
             ok, _ = attempt(form, lambda: services.send_back_milestone(milestone=milestone, by=request.user, **form.cleaned_data))
             text = f"“{template.title}” has been sent back to {site.name}."
         if ok:
-            site.refresh_from_db(fields=["status"])
-            if site.status == "active":
-                text += f" Every required milestone is confirmed: {site.name} is now active."
-            messages.success(request, text)
+            messages.success(request, f"{text} {_onboarding_progress(site)}".strip())
             return redirect("onboarding", pk=site.pk)
     context = page(
         template.title,

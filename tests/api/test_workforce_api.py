@@ -82,7 +82,7 @@ class TestChangingWorkforce:
         return {
             "team": world.team.pk,
             "profession": world.nurse.pk,
-            "employer": world.trust.pk,
+            "employer": world.practice.pk,
             "headcount": 4,
             "wte": "3.20",
             "start_date": "2026-01-05",
@@ -97,6 +97,23 @@ class TestChangingWorkforce:
         assert (entry.team, entry.profession, entry.headcount, entry.wte) == (world.team, world.nurse, 4, Decimal("3.20"))
         assert response.json()["site"]["id"] == world.site.pk
         assert AuditEvent.objects.filter(action="workforce.added", object_id=str(entry.pk)).exists()
+
+    def test_another_sites_partner_is_refused_as_employer_naming_the_field(self, client_as, people, world):
+        response = client_as(people["site_staff"]).post(
+            "/api/v1/workforce/", self.payload(world, employer=world.trust.pk), format="json"
+        )
+
+        assert response.status_code == 400
+        message = response.json()["employer"][0]
+        assert message.startswith(f"Northshire Community Trust is not one of {world.site.name}'s partner organisations")
+        assert not WorkforceEntry.objects.filter(team=world.team, employer=world.trust).exists()
+
+    def test_a_new_organisation_nobody_employs_through_yet_can_be_chosen(self, client_as, people, world):
+        new = PartnerOrganisation.objects.create(name="Northshire Carers", kind="vcse")
+
+        response = client_as(people["site_staff"]).post("/api/v1/workforce/", self.payload(world, employer=new.pk), format="json")
+
+        assert response.status_code == 201, response.json()
 
     def test_wte_above_headcount_is_refused_naming_the_field(self, client_as, people, world):
         response = client_as(people["site_staff"]).post(

@@ -13,6 +13,7 @@ from applications import services
 from applications.models import Answer, Application, Status
 from nhsportal.models import Role
 from tests.applications.factories import answer_all, scored_review, submitted
+from tests.nhsportal import pages
 from tests.nhsportal.factories import user_with_role
 from tests.sites.factories import ICBFactory, LocalAuthorityFactory, PlaceFactory, RegionFactory
 
@@ -295,3 +296,86 @@ def test_a_draft_cannot_be_changed_after_the_deadline_and_the_page_says_so(clien
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("application-detail", args=[draft.pk])
     assert "The deadline has passed" in page and "can no longer be submitted" in page
+
+
+def _decide_on_the_page(client, chair, application, outcome="selected"):
+    client.force_login(chair)
+    response = client.post(
+        reverse("application-decision", args=[application.pk]), {"outcome": outcome, "rationale": "Ready."}, follow=True
+    )
+    assert response.status_code == 200
+    return pages.text(response.content, within_class="nhsuk-notification-banner")
+
+
+def test_selecting_a_place_says_which_programme_leads_were_e_mailed(
+    client, cast, round_, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = submitted(round=round_, place=cast.place)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    scored_review(application, cast.member_two, [3, 3])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        banner = _decide_on_the_page(client, cast.chair, application)
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["colleague.knowsley@example.nhs.uk", "lead.knowsley@example.nhs.uk"]
+    assert (
+        f"The outcome has been e-mailed to Knowsley's programme leads {cast.colleague.get_full_name()} "
+        "(colleague.knowsley@example.nhs.uk) and Kim Lee (lead.knowsley@example.nhs.uk)." in banner
+    )
+
+
+def test_selecting_a_place_with_no_programme_lead_says_nobody_was_e_mailed_and_what_to_do(
+    client, cast, round_, mailoutbox, django_capture_on_commit_callbacks
+):
+    lonely = PlaceFactory(name="Halton")
+    application = submitted(round=round_, place=lonely)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    scored_review(application, cast.member_two, [3, 3])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        banner = _decide_on_the_page(client, cast.chair, application)
+
+    assert mailoutbox == []
+    assert "The outcome has been e-mailed" not in banner and "leads have been e-mailed" not in banner
+    assert "Nobody has been e-mailed about Halton: it has no programme lead with an e-mail address." in banner
+    assert "Programme lead role for Halton" in banner
+
+
+def test_asking_a_place_with_no_programme_lead_a_question_says_nobody_was_e_mailed(
+    client, cast, round_, mailoutbox, django_capture_on_commit_callbacks
+):
+    lonely = PlaceFactory(name="Halton")
+    application = submitted(round=round_, place=lonely)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    client.force_login(cast.chair)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("clarification-request", args=[application.pk]), {"question": "Who chairs the board?"}, follow=True
+        )
+
+    banner = pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert mailoutbox == []
+    assert "Your question has been recorded. Nobody has been e-mailed about Halton" in banner
+
+
+@pytest.mark.parametrize(
+    ("opens_in_days", "closes_in_days", "said"),
+    [(-30, -1, "You can no longer start an application."), (3, 30, "You can start an application from then.")],
+)
+def test_a_round_that_is_not_open_shows_no_start_form(client, cast, round_, opens_in_days, closes_in_days, said):
+    from django.utils import timezone
+
+    now = timezone.now()
+    type(round_).objects.filter(pk=round_.pk).update(
+        opens_at=now + timezone.timedelta(days=opens_in_days), closes_at=now + timezone.timedelta(days=closes_in_days)
+    )
+    client.force_login(cast.lead)
+
+    response = client.get(reverse("application-start", args=[round_.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("round-detail", args=[round_.pk])
+    assert said in pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert "Start application" not in response.content.decode() and "Start Knowsley" not in response.content.decode()
+    posted = client.post(reverse("application-start", args=[round_.pk]), {"place": cast.place.pk})
+    assert posted.status_code == 302 and not Application.objects.filter(round=round_).exists()

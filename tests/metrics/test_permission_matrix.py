@@ -117,6 +117,7 @@ def _pages(site, other_site, period):
     for whose, each, read, prepare in (("own", site, OWN_READ, OWN_PREPARE), ("other", other_site, OTHER_READ, OTHER_PREPARE)):
         at = [each.pk, period.slug]
         pages += [
+            (f"{whose} site's returns", reverse("site-returns", args=[each.pk]), read),
             (f"{whose} return", reverse("return-detail", args=at), read),
             (f"{whose} version", reverse("return-version", args=[*at, 1]), read),
             (f"{whose} version download", reverse("return-version-download", args=[*at, 2]), read),

@@ -96,6 +96,27 @@ def _submit(client, site, period, values, **extra):
     return client.post("/api/v1/returns/submit/", payload, format="json")
 
 
+class _Starts(str):
+    """Equal to any text that starts with it: a message's start, in an expected tuple."""
+
+    def __eq__(self, other):
+        return isinstance(other, str) and other.startswith(self)
+
+    __hash__ = str.__hash__
+
+
+def _refusals(response):
+    """(sheet, cell, code, message) of each problem of a refusal, which always has this one shape."""
+    body = response.json()
+    assert set(body) == {"detail", "errors"}, body
+    assert body["detail"].startswith("The return was not accepted")
+    return [(e["sheet"], e["cell"], e["code"], e["message"]) for e in body["errors"]]
+
+
+def _starting(*expected):
+    return [(sheet, cell, code, _Starts(start)) for sheet, cell, code, start in expected]
+
+
 def _upload(client, data, **extra):
     return client.post(
         "/api/v1/returns/upload/",
@@ -318,7 +339,9 @@ class TestJsonSubmit:
         response = _submit(client_as(staff), croydon, period, json_values(O5_TYPE1__imd_3=None))
 
         assert response.status_code == 400
-        assert "O5_TYPE1 / imd_3" in str(response.json()["values"])
+        assert _refusals(response) == _starting(
+            ("SubmissionTemplate", "W36", "missing_value", "SubmissionTemplate!W36: O5_TYPE1 / imd_3 is missing")
+        )
         assert not Return.objects.exists()
 
     def test_a_negative_figure_is_refused_with_its_template_cell(self, client_as, staff, catalogue, croydon, period):
@@ -331,10 +354,22 @@ class TestJsonSubmit:
         assert not Return.objects.exists()
 
     def test_text_where_a_count_belongs_names_the_field(self, client_as, staff, catalogue, croydon, period):
-        response = _submit(client_as(staff), croydon, period, json_values(O3_BED_DAYS__total="12.5"))
+        """The issue's case: 12.5 for a count came back as {"values": {"5": …}}, with no sheet or cell."""
+        response = _submit(client_as(staff), croydon, period, json_values(O3_BED_DAYS__total=12.5))
+        as_text = _submit(client_as(staff), croydon, period, json_values(O3_BED_DAYS__total="lots"))
 
-        assert response.status_code == 400
-        assert "values" in response.json()
+        assert response.status_code == 400 and set(response.json()) == {"detail", "errors"}
+        assert response.json()["errors"] == [
+            {
+                "sheet": "SubmissionTemplate",
+                "cell": "D21",
+                "code": "not_a_count",
+                "message": 'SubmissionTemplate!D21: "12.5" is not a whole number. Enter a count of bed days, or * if it is fewer than 6.',
+            }
+        ]
+        assert _refusals(as_text) == _starting(
+            ("SubmissionTemplate", "D21", "not_a_count", 'SubmissionTemplate!D21: "lots" is not a count')
+        )
         assert not Return.objects.exists()
 
     def test_a_count_too_large_to_store_is_refused_with_its_cell_not_a_server_error(
@@ -352,14 +387,18 @@ class TestJsonSubmit:
         response = client_as(staff).post("/api/v1/returns/submit/", payload, format="json")
 
         assert response.status_code == 400
-        assert "month" in response.json()
+        assert _refusals(response) == _starting(("", "", "invalid", "month: 1999-01 is not a reporting month"))
 
     def test_another_sites_return_cannot_be_filed(self, client_as, staff, taskforce, catalogue, sunderland, period):
         by_staff = _submit(client_as(staff), sunderland, period, json_values())
         by_taskforce = _submit(client_as(taskforce), sunderland, period, json_values())
 
-        assert by_staff.status_code == 400 and "site" in by_staff.json()
-        assert by_taskforce.status_code == 400 and "site" in by_taskforce.json()
+        assert by_staff.status_code == 400 and _refusals(by_staff) == _starting(
+            ("", "", "does_not_exist", f"site: There is no site {sunderland.pk} you can see")
+        )
+        assert by_taskforce.status_code == 400 and _refusals(by_taskforce) == _starting(
+            ("", "", "invalid", "site: Only the site's own staff and site lead can file its return.")
+        )
         assert not Return.objects.exists()
 
     def test_a_submission_against_an_out_of_date_version_is_a_conflict(self, client_as, staff, lead, catalogue, croydon, period):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from nhsportal.models import AuditEvent
@@ -13,6 +14,7 @@ from reviews import services
 from reviews.models import AutomaticCheck, MilestoneStatus, SiteMilestone
 from reviews.selectors import overdue_milestones, site_checklist
 from sites.models import SiteStatus
+from tests.nhsportal import pages
 from tests.reviews.factories import MilestoneTemplateFactory
 from tests.teams.factories import NeighbourhoodTeamFactory
 
@@ -179,3 +181,49 @@ def test_an_oversize_milestone_upload_is_refused_from_its_length(client, site, p
     assert response.status_code == 200
     assert "The file is larger than 1 MB (3.0 MB were sent)." in response.content.decode()
     assert not SiteMilestone.objects.exists()
+
+
+def _confirm_on_the_page(client, site, template, by):
+    client.force_login(by)
+    response = client.post(reverse("milestone-decide", args=[site.pk, template.pk]), {"decision": "confirm"}, follow=True)
+    assert response.status_code == 200
+    return pages.text(response.content, within_class="nhsuk-notification-banner")
+
+
+def _submitted(site, template, people):
+    return services.submit_milestone(site=site, template=template, by=people["site_staff"], note="Done.", link="https://x.nhs.uk")
+
+
+def test_confirming_one_milestone_of_an_active_site_does_not_claim_every_one_is_confirmed(client, site, people, checklist):
+    """As in the demo: a site made active by hand, its checklist barely begun."""
+    site.status = SiteStatus.ACTIVE
+    site.save(update_fields=["status"])
+    MilestoneTemplateFactory(wave=site.wave, code="plan", title="Delivery plan agreed")
+    _submitted(site, checklist["dsa"], people)
+
+    banner = _confirm_on_the_page(client, site, checklist["dsa"], people["taskforce_member"])
+
+    assert "“Data sharing agreement signed” is confirmed." in banner
+    assert "Every required milestone is confirmed" not in banner and "now active" not in banner
+    assert "2 required milestones are not yet confirmed." in banner
+
+
+def test_confirming_a_milestone_that_leaves_others_says_how_many_remain(client, site, people, checklist):
+    _submitted(site, checklist["dsa"], people)
+
+    banner = _confirm_on_the_page(client, site, checklist["dsa"], people["taskforce_member"])
+
+    assert f"1 required milestone is not yet confirmed; {site.name} becomes active once every one is." in banner
+    site.refresh_from_db()
+    assert site.status == SiteStatus.ONBOARDING
+
+
+def test_confirming_the_last_required_milestone_says_the_site_is_now_active(client, site, people, checklist):
+    NeighbourhoodTeamFactory(site=site, launched_on=timezone.localdate() - datetime.timedelta(days=3))
+    _submitted(site, checklist["dsa"], people)
+
+    banner = _confirm_on_the_page(client, site, checklist["dsa"], people["taskforce_member"])
+
+    assert f"Every required milestone is confirmed: {site.name} is now active." in banner
+    site.refresh_from_db()
+    assert site.status == SiteStatus.ACTIVE
