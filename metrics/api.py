@@ -35,6 +35,7 @@ from metrics.serializers import (
     UploadSerializer,
 )
 from nhsportal import uploads
+from nhsportal.params import WholeNumberFilter
 from sites.selectors import sites_visible_to
 
 
@@ -231,7 +232,7 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class VersionFilter(filters.FilterSet):
-    site = filters.NumberFilter(field_name="return_record__site")
+    site = WholeNumberFilter(field_name="return_record__site")
     month = filters.DateFilter(field_name="return_record__period__month")
     signed_off = filters.BooleanFilter(field_name="signed_off_at", lookup_expr="isnull", exclude=True)
 
@@ -258,7 +259,7 @@ class ReturnVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ValueFilter(filters.FilterSet):
-    site = filters.NumberFilter(field_name="version__return_record__site")
+    site = WholeNumberFilter(field_name="version__return_record__site")
     month = filters.DateFilter(field_name="version__return_record__period__month")
     metric = filters.CharFilter(field_name="metric__code")
     category = filters.CharFilter(field_name="category__code")

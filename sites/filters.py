@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from nhsportal.params import WholeNumberFilter
 from sites.models import ICB, ICBQuerySet, Neighbourhood, Place, Site, SiteStatus
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """Filters on an object's id (documented as an integer, not a decimal number)."""
+class IdFilter(WholeNumberFilter):
+    """Filters on an object's id (documented as an integer, not a decimal number); an id no
+    column can hold is a 400 naming the filter (nhsportal.params)."""
 
 
 class ICBFilter(django_filters.FilterSet):
@@ -46,7 +45,7 @@ class SiteFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="place__icb__region__ods_code", label="Region ODS code, for example Y63.")
     icb = django_filters.CharFilter(field_name="place__icb__ods_code", label="ICB ODS code, for example QOP.")
     status = django_filters.ChoiceFilter(choices=SiteStatus.choices, label="The site's status.")
-    wave = django_filters.NumberFilter(field_name="wave__number", label="Wave number, for example 1.")
+    wave = WholeNumberFilter(field_name="wave__number", label="Wave number, for example 1.")
 
     class Meta:
         model = Site
