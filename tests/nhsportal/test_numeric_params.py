@@ -105,3 +105,17 @@ def test_the_shared_parser_refuses_anything_else_naming_the_parameter(raw):
         params.whole_number(raw, name="org")
 
     assert "org" in str(refused.value) and "whole number" in str(refused.value)
+
+
+@pytest.mark.parametrize("day", ["99999999999999999999", "²", "31"])
+def test_a_date_typed_in_parts_with_an_impossible_day_is_a_message_not_a_crash(day):
+    from django.core.exceptions import ValidationError
+
+    from nhsportal.forms import DateField
+
+    field = DateField(label="Date", label_for_errors="date of the session")
+
+    with pytest.raises(ValidationError) as refused:
+        field.clean([day, "2", "2026"])
+
+    assert refused.value.messages == ["The date of the session must be a real date, for example 15 3 2026."]
