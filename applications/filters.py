@@ -8,11 +8,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from applications.models import Application, ApplicationRound, Decision, Outcome, Review, RoundState, Status
+from nhsportal.params import WholeNumberFilter
 from sites.filters import IdFilter
 
 
 class RoundFilter(django_filters.FilterSet):
-    wave = django_filters.NumberFilter(field_name="wave__number", label="Wave number, for example 2.")
+    wave = WholeNumberFilter(field_name="wave__number", label="Wave number, for example 2.")
     state = django_filters.ChoiceFilter(
         choices=RoundState.choices, method="filter_state", label="Open, closed or not open yet, now."
     )
@@ -36,7 +37,7 @@ class ApplicationFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="place__icb__region__ods_code", label="Region ODS code, for example Y62.")
     icb = django_filters.CharFilter(field_name="place__icb__ods_code", label="ICB ODS code, for example QYG.")
     status = django_filters.ChoiceFilter(choices=Status.choices, label="The application's status.")
-    deprivation_decile = django_filters.NumberFilter(
+    deprivation_decile = WholeNumberFilter(
         field_name="most_deprived_decile", label="Most deprived decile among the Place's local authorities (1 = most deprived)."
     )
 

@@ -17,6 +17,7 @@ from rest_framework.routers import BaseRouter
 from dashboards import charts, rules, selectors
 from dashboards.serializers import FunnelSerializer, OverviewSerializer, SpcSerializer
 from metrics.models import RollupLevel
+from nhsportal import params
 
 
 class CanViewDashboards(permissions.BasePermission):
@@ -158,10 +159,13 @@ class DashboardViewSet(viewsets.ViewSet):
 
 
 def _org(request: Request) -> int:
-    org = request.query_params.get("org", "")
-    if not org.isdigit():
+    try:
+        org = params.whole_number(request.query_params.get("org"), name="org")
+    except params.BadParameter:
+        org = None
+    if org is None:
         raise Http404("Give the organisation's id as `org` (a whole number).")
-    return int(org)
+    return org
 
 
 def register(router: BaseRouter) -> None:

@@ -9,5 +9,5 @@ urlpatterns = [
     path("funnel/<str:metric_code>/", views.funnel, name="dashboard-funnel"),
     path("spc/<str:metric_code>/", views.spc, name="dashboard-spc"),
     path("sharing/", views.sharing_setting, name="dashboard-sharing"),
-    path("<str:level>/<int:org_id>/", views.org_overview, name="dashboard-org"),
+    path("<str:level>/<id:org_id>/", views.org_overview, name="dashboard-org"),
 ]

@@ -16,6 +16,7 @@ from dashboards import charts, presenters, rules, selectors, services, sharing
 from dashboards.forms import SharingForm
 from dashboards.tables import Table, csv_response, present
 from metrics.models import RollupLevel
+from nhsportal import params
 
 WHO = {
     "signed_in": "The taskforce, the chair and administrators see every site. Site staff, site leads and programme "
@@ -130,10 +131,11 @@ def spc(request: HttpRequest, metric_code: str) -> HttpResponse:
     where they may open that organisation (a 404 otherwise)."""
     _require_dashboards(request)
     level = request.GET.get("level", RollupLevel.NATIONAL)
-    org = request.GET.get("org", "")
-    if org and not org.isdigit():
-        raise Http404("The organisation must be given by its number.")
-    data = charts.spc_chart(request.user, metric_code, level=level, org_id=int(org) if org else None)
+    try:
+        org = params.whole_number(request.GET.get("org"), name="org")
+    except params.BadParameter as exc:
+        raise Http404("The organisation must be given by its number.") from exc
+    data = charts.spc_chart(request.user, metric_code, level=level, org_id=org)
     table = presenters.spc_table(data)
     data["variation_icon"] = presenters.variation_icon(data["spc"].variation, data["spc"].variation_side) if data["spc"] else None
     data["assurance_icon"] = presenters.assurance_icon(data["spc"].assurance) if data["spc"] else None

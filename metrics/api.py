@@ -52,6 +52,7 @@ from metrics.serializers import (
     refusal_problems,
 )
 from nhsportal import uploads
+from nhsportal.params import WholeNumberFilter
 from sites.selectors import sites_visible_to
 
 
@@ -255,9 +256,9 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class QueryFilter(filters.FilterSet):
-    site = filters.NumberFilter(field_name="return_record__site")
-    month = filters.DateFilter(field_name="return_record__period__month")
-    return_id = filters.NumberFilter(field_name="return_record")
+    site = WholeNumberFilter(field_name="return_record__site")
+    month = MonthFilter(field_name="return_record__period__month", help_text=MONTH_HELP)
+    return_id = WholeNumberFilter(field_name="return_record")
 
     class Meta:
         model = DataQualityQuery
@@ -329,7 +330,7 @@ class DataQualityQueryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class VersionFilter(filters.FilterSet):
-    site = filters.NumberFilter(field_name="return_record__site")
+    site = WholeNumberFilter(field_name="return_record__site")
     month = MonthFilter(field_name="return_record__period__month", help_text=MONTH_HELP)
     signed_off = filters.BooleanFilter(field_name="signed_off_at", lookup_expr="isnull", exclude=True)
 
@@ -356,7 +357,7 @@ class ReturnVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ValueFilter(filters.FilterSet):
-    site = filters.NumberFilter(field_name="version__return_record__site")
+    site = WholeNumberFilter(field_name="version__return_record__site")
     month = MonthFilter(field_name="version__return_record__period__month", help_text=MONTH_HELP)
     metric = filters.CharFilter(field_name="metric__code")
     category = filters.CharFilter(field_name="category__code")

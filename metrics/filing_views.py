@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from metrics import export, grid, rules, selectors, services
 from metrics.forms import UploadForm
-from nhsportal import uploads
+from nhsportal import params, uploads
 from nhsportal.forms import add_service_errors
 from nhsportal.jinja2 import uk_date
 from nhsportal.roles import roles_of
@@ -131,8 +131,10 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     message = ""
     if request.method == "POST":
         cells = {name: request.POST.get(name, "") for name in grid.input_cells()}
-        raw = request.POST.get("based_on", "")
-        based_on = int(raw) if raw.isdigit() else None
+        try:
+            based_on = params.whole_number(request.POST.get("based_on"), name="based_on")
+        except params.BadParameter:
+            based_on = None
         try:
             version = services.submit_cells(
                 site=site, period=period, cells=cells, by=request.user, based_on=based_on, note=request.POST.get("note", "")

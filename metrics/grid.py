@@ -99,7 +99,8 @@ def workbook_from_cells(cells: dict[str, str], *, place_name: str, month, base: 
         if cell not in allowed:
             continue
         text = raw.strip()
-        sheet[cell] = int(text) if text.isdigit() else (text or None)
+        # isdigit() alone is true for "²", which int() refuses: only ASCII digits are a number here.
+        sheet[cell] = int(text) if text.isascii() and text.isdigit() else (text or None)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

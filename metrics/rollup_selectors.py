@@ -21,6 +21,7 @@ from django_filters import rest_framework as filters
 
 from dashboards import sharing
 from metrics.models import BreakdownCategory, MetricDefinition, Rollup, RollupLevel
+from nhsportal.params import WholeNumberFilter
 from sites.models import ICB, Region, Site, Wave
 
 NATIONAL_NAME = "England"
@@ -52,7 +53,7 @@ class MonthFilter(filters.Filter):
 
 class RollupFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=RollupLevel.choices, help_text="site, icb, region, wave or national.")
-    org = filters.NumberFilter(field_name="org_id", help_text="The site, ICB, region or wave id (0 for England).")
+    org = WholeNumberFilter(field_name="org_id", help_text="The site, ICB, region or wave id (0 for England).")
     metric = filters.CharFilter(method="by_code", help_text="A metric code, as in /api/v1/metrics/.")
     category = filters.CharFilter(method="by_code", help_text="A breakdown category code (total, age_18_19 …).")
     dimension = filters.CharFilter(field_name="category__dimension", help_text="total, age, ethnicity or imd.")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from metrics import rules, selectors
 from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from metrics.models import QueryStatus, ReturnStatus
+from nhsportal import params
 from nhsportal.roles import roles_of
 from sites.selectors import get_visible_site, sites_visible_to
 
@@ -138,7 +139,8 @@ def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse
         raise Http404
     versions = {v.number: v for v in return_record.versions.all()}
     try:
-        older, newer = versions[int(request.GET.get("from", 0))], versions[int(request.GET.get("to", 0))]
+        older = versions[params.whole_number(request.GET.get("from"), name="from")]
+        newer = versions[params.whole_number(request.GET.get("to"), name="to")]
     except (KeyError, ValueError) as exc:
         raise Http404("Choose two versions of this return to compare.") from exc
     return render(

@@ -27,6 +27,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from nhsportal.params import BadParameter
+
 logger = logging.getLogger(__name__)
 
 NOT_SIGNED_IN = "Sign in first, or send your API token in the header `Authorization: Token <your token>`."
@@ -49,6 +51,8 @@ def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_detail(exc))
+    elif isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError(detail={api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

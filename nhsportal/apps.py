@@ -13,3 +13,10 @@ class NhsPortalConfig(AppConfig):
         # Every password check goes through authenticate(): count its failures, clear on success.
         user_login_failed.connect(lockout.on_login_failed, dispatch_uid="nhsportal.lockout.failed")
         user_logged_in.connect(lockout.on_logged_in, dispatch_uid="nhsportal.lockout.cleared")
+
+        # `<id:…>` in URL patterns: ids bounded like their columns (nhsportal.params), before any URLconf loads.
+        from django.urls import register_converter
+
+        from nhsportal.params import IdConverter
+
+        register_converter(IdConverter, "id")

@@ -45,7 +45,7 @@ class DateField(forms.MultiValueField):
             raise ValidationError(f"The {self.label_for_errors} must be a real date, for example 15 3 2026.")
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # 31 2 2026; a day of 99999999999999999999
             raise ValidationError(f"The {self.label_for_errors} must be a real date, for example 15 3 2026.") from exc
 
     def validate(self, value: datetime.date | None) -> None:

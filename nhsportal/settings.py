@@ -46,6 +46,8 @@ MIDDLEWARE = [
     # Before the rest, so redirects and static files get the CSP and permissions policy too.
     "nhsportal.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than the portal ever takes is answered 413 unread (nhsportal/uploads.py).
+    "nhsportal.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,7 +5,8 @@ Every path that takes a file goes through here: monthly returns (the page, the g
 evidence and onboarding evidence (via `applications.uploads.check_evidence`). A hostile
 file is refused from what little it costs to look at, never by loading it:
 
-- the size, before the body is read (`oversize_request`, `LimitedUploadHandler`);
+- the size, before the body is read (`RequestSizeLimitMiddleware` for every request,
+  `oversize_request` for a view's own limit with its own message, `LimitedUploadHandler`);
 - a ZIP package (XLSX, DOCX) by its central directory only: how many parts, their
   *declared* uncompressed sizes (Python's zipfile, which openpyxl reads through, never
   inflates a part past its declared size, so a zip bomb that lies about it fails its CRC
@@ -34,6 +35,7 @@ from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponse, JsonResponse
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
 XLSX, DOCX, PDF = "xlsx", "docx", "pdf"
@@ -125,6 +127,29 @@ def refuse_file_field(form: Any, message: str, field: str = "file") -> None:
     form.is_valid()
     form.errors.pop(field, None)
     form.add_error(field, message)
+
+
+class RequestSizeLimitMiddleware:
+    """Any request whose body declares more than UPLOAD_MAX_REQUEST_BYTES is answered 413 before
+    anything reads it: multipart or JSON, page or API (DRF's parsers read a JSON body whole and
+    do not apply DATA_UPLOAD_MAX_MEMORY_SIZE). Django never reads past CONTENT_LENGTH, so the
+    declared length bounds what any later code can read."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.UPLOAD_MAX_REQUEST_BYTES
+        if length > limit:
+            message = f"The request is {describe_size(length)}; the portal takes at most {describe_size(limit)}. Nothing was read or stored."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class LimitedUploadHandler(FileUploadHandler):

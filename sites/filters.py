@@ -12,16 +12,15 @@ import datetime
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from nhsportal.params import WholeNumberFilter
 from sites.models import ICB, ICBQuerySet, Neighbourhood, Place, Site, SiteStatus
 from sites.selectors import icbs_by_code, in_icbs_on
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """Filters on an object's id (documented as an integer, not a decimal number)."""
+class IdFilter(WholeNumberFilter):
+    """Filters on an object's id (documented as an integer, not a decimal number); an id no
+    column can hold is a 400 naming the filter (nhsportal.params)."""
 
 
 class ICBFilter(django_filters.FilterSet):
@@ -80,7 +79,7 @@ class SiteFilter(_ByICBOnDay):
     icb = django_filters.CharFilter(method="filter_icb", label=ICB_LABEL)
     icb_on = django_filters.DateFilter(method="filter_icb_on", label=ICB_ON_LABEL)
     status = django_filters.ChoiceFilter(choices=SiteStatus.choices, label="The site's status.")
-    wave = django_filters.NumberFilter(field_name="wave__number", label="Wave number, for example 1.")
+    wave = WholeNumberFilter(field_name="wave__number", label="Wave number, for example 1.")
 
     class Meta:
         model = Site

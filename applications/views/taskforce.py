@@ -20,6 +20,7 @@ from applications.forms import ApplicationFilterForm, BulkDecisionForm, Clarific
 from applications.models import Application, ApplicationRound, Review, Status
 from applications.moderation import moderation
 from applications.views.common import attempt, back_to, page
+from nhsportal import params
 
 ONLY_CHAIR = "Only the taskforce chair can do this."
 
@@ -159,8 +160,7 @@ def round_moderation(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_moderate(request.user):
         raise PermissionDenied("Only the taskforce chair moderates rounds.")
     round_ = get_object_or_404(ApplicationRound.objects.select_related("wave"), pk=pk)
-    top = request.GET.get("top", "")
-    view = moderation(round_, user=request.user, top=int(top) if top.isdigit() else None)
+    view = moderation(round_, user=request.user, top=params.whole_number(request.GET.get("top"), name="top"))
     decidable = [row for row in view["undecided"] if not row.conflicted and row.summary.count]
     form = BulkDecisionForm(request.POST or None, rows=decidable)
     if request.method == "POST" and form.is_valid():

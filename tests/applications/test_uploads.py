@@ -262,7 +262,7 @@ def test_a_request_too_large_to_read_is_refused_from_its_length(client, cast, dr
 
 
 def test_a_body_over_the_request_cap_is_not_read_on_any_path(client, cast, draft, media_root, settings):
-    """The upload handler drops a body over UPLOAD_MAX_REQUEST_BYTES before reading it, even
+    """A body over UPLOAD_MAX_REQUEST_BYTES is answered 413 before anything reads it, even
     where a view does not check the length itself."""
     settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
     settings.APPLICATION_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -270,6 +270,28 @@ def test_a_body_over_the_request_cap_is_not_read_on_any_path(client, cast, draft
 
     response = upload(client, draft, "scan.pdf", PDF + bytes(2 * 1024 * 1024))
 
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "the portal takes at most 1 MB. Nothing was read or stored." in response.content.decode()
     assert not EvidenceFile.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_the_upload_handler_refuses_a_body_over_the_cap_where_the_middleware_is_not(client, cast, draft, settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "nhsportal.uploads.RequestSizeLimitMiddleware"]
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    client.force_login(cast.lead)
+
+    response = upload(client, draft, "scan.pdf", PDF + bytes(2 * 1024 * 1024))
+
+    assert response.status_code == 400
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_json_body_over_the_cap_is_refused_unread(client, cast, settings):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    client.force_login(cast.lead)
+
+    response = client.post("/api/v1/returns/submit/", data=b"[" + b"0," * (600 * 1024) + b"0]", content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The request is 1.2 MB; the portal takes at most 1 MB.")

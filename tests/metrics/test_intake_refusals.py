@@ -293,3 +293,18 @@ def test_an_oversize_upload_is_refused_on_the_page_from_its_length_unread(client
     assert response.context["form"].errors["file"] == [
         "The file is larger than 1 MB (3.0 MB were sent). Check you chose the right file."
     ]
+
+
+def test_a_grid_cell_holding_digits_int_does_not_read_is_a_message_not_a_crash(client, staff, croydon, period, workbook):
+    from metrics import services
+
+    services.upload_return(data=workbook(), filename="r.xlsx", by=staff)
+    client.force_login(staff)
+    edit = reverse("return-edit", args=[croydon.pk, period.slug])
+    cells = dict(client.get(edit).context["cells"])
+
+    response = client.post(edit, {**cells, "J21": "²", "based_on": "1"})
+
+    assert response.status_code == 200
+    assert ("SubmissionTemplate", "J21", "not_a_count") in {(p.sheet, p.cell, p.code) for p in response.context["problems"]}
+    assert ReturnVersion.objects.count() == 1

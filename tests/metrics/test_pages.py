@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import services
+from metrics import selectors, services
 from metrics.checks import ParsedValue
 from metrics.importer import read_return
 from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion, ReturnWarning

@@ -103,7 +103,7 @@ def filed(catalogue, site, other_site, people):
     admin, taskforce = people["administrator"], people["taskforce_member"]
     for each in (site, other_site):
         _file(each, period, admin)
-        record = _file(each, period, admin)
+        record = _file(each, period, admin, WITH_WARNINGS)  # a second version must differ: identical filings store nothing
         services.raise_query(return_record=record, by=taskforce, question="Why did O3 double?")
     return period
 
