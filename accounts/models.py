@@ -79,11 +79,17 @@ class AccessRequest(models.Model):
                 condition=Q(role=Role.PROGRAMME_LEAD, place__isnull=False, site__isnull=True)
                 | Q(role__in=[Role.SITE_STAFF, Role.SITE_LEAD], site__isnull=False, place__isnull=True),
             ),
+            # One pending request per person, role and scope: a site's or a Place's (two partial
+            # indexes, as `nulls_distinct` has no SQLite equivalent and would leave it unguarded).
             models.UniqueConstraint(
-                fields=["user", "role", "site", "place"],
-                condition=Q(status="pending"),
-                name="one_pending_request_per_role",
-                nulls_distinct=False,
+                fields=["user", "role", "site"],
+                condition=Q(status="pending", site__isnull=False),
+                name="one_pending_request_per_site_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "place"],
+                condition=Q(status="pending", place__isnull=False),
+                name="one_pending_request_per_place_role",
             ),
         ]
 

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('place__isnull', False), ('role', 'programme_lead'), ('site__isnull', True)), models.Q(('place__isnull', True), ('role__in', ['site_staff', 'site_lead']), ('site__isnull', False)), _connector='OR'), name='access_request_scope_matches_role'), models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('user', 'role', 'site', 'place'), name='one_pending_request_per_role', nulls_distinct=False)],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('place__isnull', False), ('role', 'programme_lead'), ('site__isnull', True)), models.Q(('place__isnull', True), ('role__in', ['site_staff', 'site_lead']), ('site__isnull', False)), _connector='OR'), name='access_request_scope_matches_role'), models.UniqueConstraint(condition=models.Q(('site__isnull', False), ('status', 'pending')), fields=('user', 'role', 'site'), name='one_pending_request_per_site_role'), models.UniqueConstraint(condition=models.Q(('place__isnull', False), ('status', 'pending')), fields=('user', 'role', 'place'), name='one_pending_request_per_place_role')],
             },
         ),
         migrations.CreateModel(
