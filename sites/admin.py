@@ -162,6 +162,28 @@ class PlaceAdmin(admin.ModelAdmin):
         return place.icb.region
 
 
+@admin.register(PlaceICBMembership)
+class PlaceICBMembershipAdmin(admin.ModelAdmin):
+    """Every Place's ICB over time, to find and check them (which moved, what is inferred).
+    They are changed on their Place's page, where overlaps are checked together, the change is
+    audited and the rollups rebuilt."""
+
+    list_display = ("place", "icb", "effective_from", "effective_to", "inferred", "source")
+    list_filter = ("inferred", "effective_from", "icb__region")
+    list_select_related = ("place", "icb")
+    search_fields = ("place__name", "icb__name", "icb__short_name", "icb__ods_code", "icb__ons_code")
+    ordering = ("place__name", "effective_from")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "start_date", "site_count")

@@ -126,6 +126,9 @@ def test_a_replayed_sign_in_is_refused_with_a_page_that_says_so(page, live_serve
             sign_in_at_the_provider(page, "nia")
         expect(page.get_by_role("heading", level=1)).to_have_text("Request access")
         page.get_by_role("button", name="Sign out").click()
+        # Signed out of the portal, the page moves on to the provider's sign-out by itself:
+        # let it arrive there before replaying, or the replay races that navigation.
+        page.wait_for_url(f"{issuer}/session/end**")
         users = OidcIdentity.objects.count()
 
         replay = page.goto(callback.value.url)

@@ -9,7 +9,13 @@ from teams.models import NeighbourhoodTeam
 from tests.browser.conftest import assert_accessible
 from tests.nhsportal.factories import PASSWORD, user_with_role
 from tests.sites.factories import NeighbourhoodFactory, SiteFactory
-from tests.teams.factories import FocusConditionFactory, PartnerOrganisationFactory, ProfessionFactory
+from tests.teams.factories import (
+    FocusConditionFactory,
+    NeighbourhoodTeamFactory,
+    PartnerOrganisationFactory,
+    ProfessionFactory,
+    WorkforceEntryFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +34,10 @@ def test_site_staff_register_a_team_and_its_workforce(page):
     SiteFactory(place__name="Sunderland")
     FocusConditionFactory(name="Diabetes")
     ProfessionFactory(name="District nurse", group="Community health services")
-    PartnerOrganisationFactory(name="Walsall Healthcare NHS Trust")
+    # The trust already employs people in another of Walsall's teams: one of its partners,
+    # which is what the employer list offers (not every organisation in England).
+    trust = PartnerOrganisationFactory(name="Walsall Healthcare NHS Trust")
+    WorkforceEntryFactory(team=NeighbourhoodTeamFactory(site=walsall, name="Willenhall"), employer=trust)
     user_with_role(Role.SITE_STAFF, site=walsall, username="staff.walsall", first_name="Jo", last_name="Bell")
 
     page.goto("/")
@@ -79,8 +88,7 @@ def test_site_staff_register_a_team_and_its_workforce(page):
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("table").first).to_contain_text("District nurse")
-    team = NeighbourhoodTeam.objects.get(site=walsall)
-    assert team.name == "Blakenall and Bloxwich"
+    team = NeighbourhoodTeam.objects.get(site=walsall, name="Blakenall and Bloxwich")
     assert team.neighbourhood.name == "Blakenall"
     assert [e.headcount for e in team.workforce.all()] == [4]
 
