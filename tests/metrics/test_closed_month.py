@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 
 from metrics import services
 from metrics.checks import ParsedValue
-from metrics.models import ReportingPeriod, Return, ReturnStatus
+from metrics.models import DataQualityQuery, QueryStatus, ReportingPeriod, Return, ReturnStatus
+from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.workbooks import expected_values
@@ -95,6 +96,20 @@ class TestTheService:
         services.sign_off(return_record=record, by=lead)
         services.request_correction(return_record=record, by=taskforce, reason="O3 looks doubled")
         assert _status(record) == ReturnStatus.CORRECTION_REQUESTED
+
+    def test_a_query_on_a_closed_month_is_still_answered_and_its_email_says_who_can_change_the_figures(
+        self, croydon, month, staff, lead, taskforce, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        monkeypatch.setitem(app.conf, "task_always_eager", True)
+        record = _filed(croydon, month, staff)
+        close(month)
+        with django_capture_on_commit_callbacks(execute=True):
+            query = services.raise_query(return_record=record, by=taskforce, question="Why did O3 double?")
+        services.answer_query(query=query, by=staff, answer="A ward joined the cohort")
+
+        assert len(mail.outbox) == 1
+        assert "only an administrator can change them now" in mail.outbox[0].body
+        assert DataQualityQuery.objects.get(pk=query.pk).status == QueryStatus.ANSWERED
 
 
 class TestThePage:
