@@ -18,7 +18,7 @@ from django.utils import timezone
 from applications.email_defaults import DEFAULTS, PLACEHOLDERS
 from applications.models import Application, Clarification, Decision, EmailKind, EmailTemplate, Outcome
 from nhsportal import audit
-from nhsportal.models import Role
+from nhsportal.models import AuditEvent, Role
 
 logger = logging.getLogger(__name__)
 
@@ -67,19 +67,25 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def who_is_told(applications: list[Application], what: str) -> str:
+def who_is_told(applications: list[Application], what: str, *, emailed: set[int]) -> str:
     """For the page that sent `what` ("the outcome", "your question"): who it went to, read the
-    same way `_send` chooses them, or which Places nobody could be told about and what to do."""
-    told, untold = [], []
+    same way `_send` chooses them, or which Places nobody could be told about and what to do.
+    `emailed` holds the applications whose e-mail actually went out (`decisions_emailed`,
+    `clarification_emailed`): a sending that failed is said to have failed, never to have worked."""
+    told, failed, untold = [], [], []
     for application in applications:
         people = applicants_of(application)
-        if people:
-            told.append(
-                f"{application.place}'s programme {'lead' if len(people) == 1 else 'leads'} {_and([_person(p) for p in people])}"
-            )
-        else:
+        if not people:
             untold.append(str(application.place))
+            continue
+        leads = f"{application.place}'s programme {'lead' if len(people) == 1 else 'leads'} {_and([_person(p) for p in people])}"
+        (told if application.pk in emailed else failed).append(leads)
     parts = [f"{what[:1].upper()}{what[1:]} has been e-mailed to {'; '.join(told)}."] if told else []
+    if failed:
+        parts.append(
+            f"{what[:1].upper()}{what[1:]} could not be e-mailed to {'; '.join(failed)}: sending the e-mail failed. "
+            "Tell them yourself; the failure has been logged for the programme office."
+        )
     if untold:
         places = _and(untold)
         parts.append(
@@ -88,6 +94,22 @@ def who_is_told(applications: list[Application], what: str) -> str:
             "in administration, and tell the Place yourself meanwhile."
         )
     return " ".join(parts)
+
+
+def decisions_emailed(decisions: list[Decision]) -> set[int]:
+    """The applications among these decisions' whose outcome was e-mailed (asked once the
+    decisions have committed, when their e-mails have been tried)."""
+    return set(
+        Decision.objects.filter(pk__in=[d.pk for d in decisions], notified_at__isnull=False).values_list(
+            "application_id", flat=True
+        )
+    )
+
+
+def clarification_emailed(clarification: Clarification) -> set[int]:
+    """{the application} if the clarification's question was e-mailed, else nothing."""
+    sent = AuditEvent.objects.filter(action="application.clarification_emailed", changes__clarification=clarification.pk).exists()
+    return {clarification.application_id} if sent else set()
 
 
 def _send(kind: str, application: Application, values: dict[str, str]) -> int:
@@ -135,7 +157,14 @@ def send_clarification_request(clarification_id: int) -> int:
         "link": _link("clarification-answer", application),
     }
     try:
-        return _send(EmailKind.CLARIFICATION, application, values)
-    except Exception:
+        sent = _send(EmailKind.CLARIFICATION, application, values)
+    except Exception:  # the question stands; the page says it could not be e-mailed
         logger.exception("Could not e-mail the clarification request on application %s", application.pk)
         return 0
+    audit.record(
+        actor=None,
+        action="application.clarification_emailed",
+        obj=application,
+        changes={"clarification": clarification.pk, "recipients": sent},
+    )
+    return sent

@@ -50,7 +50,7 @@ class DashboardViewSet(viewsets.ViewSet):
             OpenApiParameter(
                 "month",
                 OpenApiTypes.STR,
-                description="YYYY-MM; default the latest settled month (final, or every site due has reported).",
+                description="YYYY-MM (or the month's first day, 2026-09-01); default the latest settled month (final, or every site due has reported).",
             ),
         ],
         responses=OverviewSerializer,
@@ -86,7 +86,11 @@ class DashboardViewSet(viewsets.ViewSet):
         summary="A funnel plot of one rate: England's pooled rate, exact Poisson limits, each site classified",
         parameters=[
             OpenApiParameter("metric_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="A rate metric, e.g. O1_NEW."),
-            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default the latest month with figures."),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                description="YYYY-MM (or the month's first day, 2026-09-01); default the latest month with figures.",
+            ),
             OpenApiParameter("category", OpenApiTypes.STR, description="Breakdown category code; default total."),
         ],
         responses=FunnelSerializer,

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
+from nhsportal import params
 from nhsportal.jinja2 import uk_date
 from sites.models import ICB, Site
 from sites.selectors import site_icbs_by_month
@@ -85,13 +86,12 @@ def coverage(periods: list[ReportingPeriod], found: list[dict[str, Any]], org_id
 
 
 def parse_month(month: str) -> datetime.date | None:
-    """`?month=YYYY-MM` as the first day of the month; None when not given; 404 when malformed."""
-    if not month:
-        return None
+    """`?month=` as the first day of the month (YYYY-MM, or that first day: `params.month`, the
+    rule of every month parameter); None when not given; 404 when malformed."""
     try:
-        return datetime.date.fromisoformat(f"{month}-01")
-    except ValueError as exc:
-        raise Http404("The month must look like 2026-03.") from exc
+        return params.month(month)
+    except params.BadParameter as exc:
+        raise Http404("The month must look like 2026-03 (or its first day, 2026-03-01).") from exc
 
 
 def headline_index(months: list[Coverage], wanted: datetime.date | None) -> int | None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from metrics import rollup_export
 from metrics.models import ExportJob, ExportStatus
-from metrics.rollup_api import download_refusal, export_file_response
+from metrics.rollup_api import MISSING_EXPORT_FILE, download_refusal, export_file_response
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ExportJob:
@@ -46,8 +46,12 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     refusal = download_refusal(job)
-    if refusal:
+    response = None if refusal else export_file_response(job, request.user)
+    if response is None:
         return render(
-            request, "metrics/export_job.jinja", {"page_title": "Rollup export", "job": job, "refusal": refusal}, status=409
+            request,
+            "metrics/export_job.jinja",
+            {"page_title": "Rollup export", "job": job, "refusal": refusal or MISSING_EXPORT_FILE},
+            status=409,
         )
-    return export_file_response(job, request.user)
+    return response

@@ -113,14 +113,16 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
     if not rules.can_prepare_return(request.user, site):
         raise PermissionDenied("Only the site's own staff and site lead can change its return.")
     # A month that cannot be filed shows no grid to fill in (the importer would refuse it anyway).
+    # A grid already typed (the month closed meanwhile) goes to the service, which says why
+    # it is refused on the grid itself, keeping what was typed.
     state = selectors.period_state(period, timezone.localdate())
-    if state == "not_open":
+    if request.method != "POST" and state == "not_open":
         messages.info(
             request,
             f"{period} has not ended yet: its return can be filed from {uk_date(period.period_end + timedelta(days=1))}.",
         )
         return redirect("return-detail", site_pk=site.pk, month=period.slug)
-    if state == "closed" and not rules.can_change_locked_period(request.user):
+    if request.method != "POST" and state == "closed" and not rules.can_change_locked_period(request.user):
         messages.info(
             request,
             f"The {period} period is closed, so its return can no longer be changed. Contact the programme team if a correction is needed.",
@@ -145,6 +147,8 @@ def edit_grid(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
             message = str(conflict)
         except ValidationError as invalid:
             message = " ".join(invalid.messages)
+        except PermissionDenied as denied:
+            message = str(denied) or "You cannot change this return."
         else:
             if version.unchanged:
                 messages.info(request, services.unchanged_message(version))

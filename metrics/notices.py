@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics.models import DataQualityQuery, NoticeSent, Return, ReturnVersion
 from nhsportal.models import Role, RoleAssignment
@@ -144,6 +145,13 @@ def _query_notice(kind: str, query: DataQualityQuery) -> Notice:
     record = query.return_record
     site, period = record.site, record.period
     link = _link("return-detail", site.pk, period.slug, anchor=f"query-{query.pk}")
+    # A closed month's query is still answered, but the site cannot file a new version for it.
+    closed = (
+        f"\n{period} closed on {period.final_submission_due:%-d %B %Y}: answer the question here. If the figures "
+        "need changing, only an administrator can change them now; say so in your answer.\n"
+        if timezone.localdate() > period.final_submission_due
+        else ""
+    )
     if kind == QUERY_ANSWERED:
         return Notice(
             subject=f"{site.name} answered your data-quality query about the {period} return",
@@ -160,7 +168,7 @@ def _query_notice(kind: str, query: DataQualityQuery) -> Notice:
             body=(
                 f"The national taskforce has reopened a query about {site.name}'s {period} return.\n\n"
                 f"Question:\n{query.question}\n\nWhy it was reopened:\n{query.reopening_note}\n\n"
-                f"Answer it at:\n{link}\n"
+                f"Answer it at:\n{link}\n{closed}"
             ),
             to=site_people(site.pk),
         )
@@ -168,7 +176,7 @@ def _query_notice(kind: str, query: DataQualityQuery) -> Notice:
         subject=f"{site.name}: a data-quality query about the {period} return",
         body=(
             f"The national taskforce has a question about {site.name}'s {period} return.\n\n"
-            f"Question:\n{query.question}\n\nAnswer it at:\n{link}\n"
+            f"Question:\n{query.question}\n\nAnswer it at:\n{link}\n{closed}"
         ),
         to=site_people(site.pk),
     )

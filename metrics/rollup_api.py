@@ -9,6 +9,8 @@ person who asked for it and administrators (anyone else gets a 404).
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
@@ -36,6 +38,8 @@ from metrics.rollup_serializers import (
     RollupSerializer,
 )
 from nhsportal.roles import roles_of
+
+logger = logging.getLogger(__name__)
 
 EXPORT_FILTERS = [
     OpenApiParameter(
@@ -160,7 +164,10 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         refusal = download_refusal(job)
         if refusal:
             return Response({"detail": refusal}, status=status.HTTP_409_CONFLICT)
-        return export_file_response(job, request.user)
+        response = export_file_response(job, request.user)
+        if response is None:
+            return Response({"detail": MISSING_EXPORT_FILE}, status=status.HTTP_409_CONFLICT)
+        return response
 
 
 def download_refusal(job: ExportJob) -> str:
@@ -174,8 +181,17 @@ def download_refusal(job: ExportJob) -> str:
     return ""
 
 
-def export_file_response(job: ExportJob, user) -> FileResponse:
-    handle = rollup_export.download(job=job, by=user)
+MISSING_EXPORT_FILE = "The export's file can no longer be found in storage. Ask for the export again."
+
+
+def export_file_response(job: ExportJob, user) -> FileResponse | None:
+    """The job's file as a download; None (logged as an error) when it has gone from storage,
+    for the caller to answer with MISSING_EXPORT_FILE rather than a 500."""
+    try:
+        handle = rollup_export.download(job=job, by=user)
+    except FileNotFoundError:
+        logger.error("Export %s is ready but its file %s is missing from storage", job.pk, job.file.name)
+        return None
     return FileResponse(
         handle, as_attachment=True, filename=rollup_export.filename(job.format), content_type=rollup_export.FORMATS[job.format]
     )

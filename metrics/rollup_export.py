@@ -189,8 +189,10 @@ def _write(job: ExportJob, rows: Iterable[tuple[Any, ...]], path: Path) -> None:
 
 
 def download(*, job: ExportJob, by: Any) -> File:
+    """The job's file, opened (FileNotFoundError when it has gone from storage: not audited)."""
+    handle = job.file.open("rb")
     audit.record(actor=by, action="rollups.export_downloaded", obj=job)
-    return job.file.open("rb")
+    return handle
 
 
 def delete_expired(now: Any = None) -> int:

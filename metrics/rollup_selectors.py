@@ -8,7 +8,6 @@ exactly what the same request to `/api/v1/rollups/` lists.
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,12 +20,12 @@ from django_filters import rest_framework as filters
 
 from dashboards import sharing
 from metrics.models import BreakdownCategory, MetricDefinition, Rollup, RollupLevel
+from nhsportal import params
 from nhsportal.params import WholeNumberFilter
 from sites.models import ICB, Region, Site, Wave
 
 NATIONAL_NAME = "England"
 HIDDEN_SITE = "Another site"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 class MonthField(forms.CharField):
@@ -36,15 +35,13 @@ class MonthField(forms.CharField):
 
     def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
         value = super().to_python(value)
-        if not value:
-            return None
-        match = _MONTH.match(value.strip())
-        if not match or not 1 <= int(match[2]) <= 12 or (match[3] is not None and match[3] != "01"):
+        try:
+            return params.month(value)
+        except params.BadParameter as bad:
             raise ValidationError(
                 f"Enter a month as YYYY-MM, for example 2026-04 (or the month's first day, 2026-04-01); got {value!r}.",
                 code="invalid",
-            )
-        return datetime.date(int(match[1]), int(match[2]), 1)
+            ) from bad
 
 
 class MonthFilter(filters.Filter):

@@ -44,3 +44,10 @@ def can_file_for_period(user: Any, site: Site, *, closed: bool) -> bool:
     """Whether a new version can be filed now: the site's people while the month is open; after
     its final deadline, administrators only."""
     return can_prepare_return(user, site) and (not closed or can_change_locked_period(user))
+
+
+def can_step_in_period(user: Any, *, closed: bool) -> bool:
+    """Whether the workflow steps that change a return (acknowledging its warnings, sending it
+    for sign-off, signing it off) are still anyone's but an administrator's: not after the
+    month's final deadline."""
+    return not closed or can_change_locked_period(user)

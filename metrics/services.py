@@ -7,7 +7,9 @@ The rules they enforce:
 - a version's values never change: every filing (upload, web form, API) makes a new one;
 - a filing is checked completely before anything is stored; on any error nothing is;
 - two people filing against the same version cannot both win: the second is told;
-- after the final deadline only an administrator may file, and must give a reason;
+- after the final deadline only an administrator may file, and must give a reason, and only
+  an administrator may acknowledge, send for sign-off or sign off; no one may request a
+  correction then (the site could not file it): an administrator changes the return instead;
 - warnings are acknowledged with a comment before sign-off; only the site lead signs off.
 """
 
@@ -297,6 +299,19 @@ def _locked(return_record: Return) -> Return:
     return Return.objects.select_for_update(of=("self",)).select_related("site", "period").get(pk=return_record.pk)
 
 
+def _closed_message(period: ReportingPeriod) -> str:
+    return f"{period} closed on {period.final_submission_due:%-d %B %Y}. Only an administrator can change this return now, giving a reason"
+
+
+def _refuse_if_closed(return_record: Return, *, by: Any, step: str) -> None:
+    """After the month's final deadline only an administrator may move its return on (the
+    README's monthly cycle); anyone else's step is impossible now, not merely unpermitted."""
+    period = return_record.period
+    closed = timezone.localdate() > period.final_submission_due
+    if not rules.can_step_in_period(by, closed=closed):
+        raise TransitionRefused(f"{_closed_message(period)}: {step} is no longer possible.")
+
+
 def _transition(return_record: Return, *, by: Any, action: str, to: str, reason: str = "", also: tuple[str, ...] = ()) -> None:
     """Move the (locked) return to `to`, saving `also` with it, and audit the step."""
     before = return_record.status
@@ -311,6 +326,7 @@ def acknowledge_warnings(*, return_record: Return, by: Any, comment: str) -> Ret
     return_record = _locked(return_record)
     if not rules.can_prepare_return(by, return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead can acknowledge its warnings.")
+    _refuse_if_closed(return_record, by=by, step="acknowledging its warnings")
     if return_record.status != ReturnStatus.DRAFT:
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: warnings are acknowledged on a draft, before it goes for sign-off."
@@ -340,6 +356,7 @@ def send_for_sign_off(*, return_record: Return, by: Any) -> Return:
     return_record = _locked(return_record)
     if not rules.can_prepare_return(by, return_record.site):
         raise PermissionDenied("Only the site's own staff and site lead can send its return for sign-off.")
+    _refuse_if_closed(return_record, by=by, step="sending it for sign-off")
     if return_record.status != ReturnStatus.DRAFT:
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: only a draft can be sent for sign-off."
@@ -358,6 +375,7 @@ def sign_off(*, return_record: Return, by: Any, version_number: int | None = Non
     return_record = _locked(return_record)
     if not rules.can_sign_off(by, return_record.site):
         raise PermissionDenied("Only the site lead can sign off the site's return.")
+    _refuse_if_closed(return_record, by=by, step="signing it off")
     if return_record.status != ReturnStatus.AWAITING_SIGN_OFF:
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: only a return awaiting sign-off can be signed off."
@@ -385,10 +403,17 @@ def sign_off(*, return_record: Return, by: Any, version_number: int | None = Non
 
 @transaction.atomic
 def request_correction(*, return_record: Return, by: Any, reason: str) -> Return:
-    """The taskforce sends a submitted return back; the site files a new version."""
+    """The taskforce sends a submitted return back; the site files a new version. Not after the
+    month's final deadline: the site could no longer file it (an administrator changes it)."""
     return_record = _locked(return_record)
     if not rules.can_query_returns(by):
         raise PermissionDenied("Only the taskforce can request a correction.")
+    if timezone.localdate() > return_record.period.final_submission_due:
+        # The site could not file the corrected version it would be e-mailed to file.
+        raise TransitionRefused(
+            f"{_closed_message(return_record.period)}, so the site can no longer file a corrected version. "
+            "Ask an administrator to make the correction instead."
+        )
     if return_record.status != ReturnStatus.SUBMITTED:
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: a correction can be requested only once it is submitted."

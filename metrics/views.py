@@ -81,8 +81,12 @@ def return_detail(request: HttpRequest, site_pk: int, month: str) -> HttpRespons
         "state": period_state,
         "return": return_record,
         "can_prepare": rules.can_prepare_return(user, site),
-        "can_sign_off": rules.can_sign_off(user, site),
+        # The steps that move the return on: after the final deadline, administrators only;
+        # a correction request not at all (the site could not file it).
+        "can_step": rules.can_prepare_return(user, site) and rules.can_step_in_period(user, closed=period_state == "closed"),
+        "can_sign_off": rules.can_sign_off(user, site) and rules.can_step_in_period(user, closed=period_state == "closed"),
         "can_query": rules.can_query_returns(user),
+        "can_request_correction": rules.can_query_returns(user) and period_state != "closed",
         "can_file": rules.can_file_for_period(user, site, closed=period_state == "closed") and period_state != "not_open",
         "statuses": ReturnStatus,
         "back_link": {"href": reverse("returns"), "text": "Back to returns"},

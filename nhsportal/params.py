@@ -8,10 +8,17 @@ the range of the database's integer columns, and raises `BadParameter` (a ValueE
 naming the parameter otherwise; views turn that into a 400 (API) or 404 (pages).
 `WholeNumberFilter` is django-filter's NumberFilter with the same rule, so API filters
 answer 400 with the field's message instead of querying with the number.
+
+`month` is the one way a reporting month is read from a request the same way: YYYY-MM, as
+the portal writes months, or the month's first day (2026-09-01); any other day is refused
+rather than silently read as its month. The API's month filters and fields
+(`metrics.rollup_selectors.MonthField`) and the dashboards' pages and API
+(`dashboards.months.parse_month`) all read months through it.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -24,6 +31,7 @@ from drf_spectacular.utils import extend_schema_field
 # The largest value of Django's AutoField and IntegerField on every backend the portal runs on.
 LARGEST_ID = 2_147_483_647
 _DIGITS = re.compile(r"[0-9]{1,10}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
 
 
 class BadParameter(BadRequest, ValueError):
@@ -39,6 +47,20 @@ def whole_number(raw: Any, *, name: str, minimum: int = 0, maximum: int = LARGES
     if not _DIGITS.fullmatch(text) or not minimum <= int(text) <= maximum:
         raise BadParameter(f"`{name}` must be a whole number from {minimum:,} to {maximum:,}; {text[:40]!r} is not.")
     return int(text)
+
+
+def month(raw: Any, *, name: str = "month") -> datetime.date | None:
+    """The first day of the month `raw` names (None when absent or empty), or BadParameter."""
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip()
+    found = _MONTH.fullmatch(text)
+    if not found or not 1 <= int(found[2]) <= 12 or found[3] not in (None, "01"):
+        raise BadParameter(
+            f"`{name}` must be a month as YYYY-MM, for example 2026-04 (or the month's first day, 2026-04-01); "
+            f"{text[:40]!r} is not."
+        )
+    return datetime.date(int(found[1]), int(found[2]), 1)
 
 
 class _WholeNumberField(forms.IntegerField):

@@ -35,7 +35,8 @@ from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
 XLSX, DOCX, PDF = "xlsx", "docx", "pdf"
@@ -133,7 +134,8 @@ class RequestSizeLimitMiddleware:
     """Any request whose body declares more than UPLOAD_MAX_REQUEST_BYTES is answered 413 before
     anything reads it: multipart or JSON, page or API (DRF's parsers read a JSON body whole and
     do not apply DATA_UPLOAD_MAX_MEMORY_SIZE). Django never reads past CONTENT_LENGTH, so the
-    declared length bounds what any later code can read."""
+    declared length bounds what any later code can read. The API answers JSON; a page, the NHS
+    error page (errors/413.jinja) saying the file is too large, the limit, and the way back."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -148,7 +150,18 @@ class RequestSizeLimitMiddleware:
             message = f"The request is {describe_size(length)}; the portal takes at most {describe_size(limit)}. Nothing was read or stored."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            # People get the NHS page saying so, with the way back to the form they sent it from.
+            return render(
+                request,
+                "errors/413.jinja",
+                {
+                    "page_title": "The file is too large",
+                    "message": message,
+                    "limit": describe_size(limit),
+                    "back_href": request.path,
+                },
+                status=413,
+            )
         return self.get_response(request)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -18,7 +18,7 @@ from applications.models import EvidenceFile, EvidenceKind
 from applications.selectors import get_visible_application
 from applications.uploads import describe_size, max_upload_bytes
 from applications.views.common import applicant_application, attempt, back_to, page, unless_editable
-from nhsportal import uploads
+from nhsportal import downloads, uploads
 
 CONTENT_TYPES = {
     EvidenceKind.PDF: "application/pdf",
@@ -79,15 +79,17 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 @require_GET
 @login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     """Anyone who may see the application (its Place's programme leads, the taskforce once
-    submitted); a 404 for everyone else. Always a download, never shown inline."""
+    submitted); a 404 for everyone else. Always a download, never shown inline; a file gone
+    from storage is a 404 page saying so."""
     application = get_visible_application(request.user, pk)
     item = get_object_or_404(EvidenceFile, pk=evidence_pk, application=application)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.download_name, content_type=CONTENT_TYPES[item.kind]
+    return downloads.attachment(
+        request,
+        item.file,
+        filename=item.download_name,
+        content_type=CONTENT_TYPES[item.kind],
+        who_can_replace="The Place's programme lead",
+        back=(reverse("application-detail", args=[application.pk]), "Back to the application"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

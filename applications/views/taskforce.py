@@ -115,14 +115,15 @@ def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = ClarificationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ok, _ = attempt(
+        ok, made = attempt(
             form,
             lambda: services.request_clarification(
                 application=application, by=request.user, question=form.cleaned_data["question"]
             ),
         )
         if ok:
-            messages.success(request, f"Your question has been recorded. {emails.who_is_told([application], 'your question')}")
+            told = emails.who_is_told([application], "your question", emailed=emails.clarification_emailed(made))
+            messages.success(request, f"Your question has been recorded. {told}")
             return redirect("application-detail", pk=application.pk)
     context = page(f"Ask {application.place} a question", form=form, back=back_to(application), application=application)
     return render(request, "applications/clarification_request.jinja", context)
@@ -140,7 +141,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         if ok:
             messages.success(
                 request,
-                f"{application.place}: {made.get_outcome_display().lower()}. {emails.who_is_told([application], 'the outcome')}",
+                f"{application.place}: {made.get_outcome_display().lower()}. "
+                + emails.who_is_told([application], "the outcome", emailed=emails.decisions_emailed([made])),
             )
             return redirect("application-detail", pk=application.pk)
     context = page(
@@ -178,7 +180,7 @@ def round_moderation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"{len(made)} {'decision' if len(made) == 1 else 'decisions'} recorded. "
-                + emails.who_is_told([d.application for d in made], "the outcome"),
+                + emails.who_is_told([d.application for d in made], "the outcome", emailed=emails.decisions_emailed(made)),
             )
             return redirect("round-moderation", pk=round_.pk)
     context = page(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from applications.uploads import describe_size, max_upload_bytes
 from applications.views.evidence import CONTENT_TYPES
-from nhsportal import uploads
+from nhsportal import downloads, uploads
 from reviews import rules, selectors, services
 from reviews.forms import MilestoneForm, SendBackForm
 from reviews.models import MilestoneStatus
@@ -144,19 +144,18 @@ def milestone_decide(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
 
 @require_GET
 @login_required
-def milestone_evidence(request: HttpRequest, pk: int, template_pk: int) -> FileResponse:
-    """Anyone who may see the site. Always a download, never shown inline."""
+def milestone_evidence(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    """Anyone who may see the site. Always a download, never shown inline; a file gone from
+    storage is a 404 page saying so."""
     site = get_visible_site(request.user, pk)
     _, milestone = selectors.get_site_milestone(site, template_pk)
     if milestone is None or not milestone.evidence_file:
         raise Http404("No evidence file for this milestone.")
-    response = FileResponse(
-        milestone.evidence_file.open("rb"),
-        as_attachment=True,
+    return downloads.attachment(
+        request,
+        milestone.evidence_file,
         filename=milestone.download_name,
         content_type=CONTENT_TYPES[milestone.evidence_kind],
+        who_can_replace="The site's lead, when marking the milestone done again,",
+        back=(reverse("onboarding", args=[site.pk]), f"Back to {site.name}'s onboarding"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import smtplib
 
 import pytest
 from django.db import connection
@@ -307,21 +308,76 @@ def _decide_on_the_page(client, chair, application, outcome="selected"):
     return pages.text(response.content, within_class="nhsuk-notification-banner")
 
 
-def test_selecting_a_place_says_which_programme_leads_were_e_mailed(
-    client, cast, round_, mailoutbox, django_capture_on_commit_callbacks
-):
+# The e-mail is sent once the decision commits, before the page says who was told: these tests
+# commit for real (transaction=True) so the banner is written after the sending, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_selecting_a_place_says_which_programme_leads_were_e_mailed(client, cast, round_, mailoutbox):
     application = submitted(round=round_, place=cast.place)
     services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
     scored_review(application, cast.member_two, [3, 3])
 
-    with django_capture_on_commit_callbacks(execute=True):
-        banner = _decide_on_the_page(client, cast.chair, application)
+    banner = _decide_on_the_page(client, cast.chair, application)
 
     assert sorted(m.to[0] for m in mailoutbox) == ["colleague.knowsley@example.nhs.uk", "lead.knowsley@example.nhs.uk"]
     assert (
         f"The outcome has been e-mailed to Knowsley's programme leads {cast.colleague.get_full_name()} "
         "(colleague.knowsley@example.nhs.uk) and Kim Lee (lead.knowsley@example.nhs.uk)." in banner
     )
+
+
+@pytest.fixture
+def mail_fails(monkeypatch):
+    def fail(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr("applications.emails.send_mail", fail)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_whose_e_mail_fails_says_it_was_not_e_mailed_and_what_to_do(
+    client, cast, round_, mailoutbox, mail_fails, caplog
+):
+    application = submitted(round=round_, place=cast.place)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    scored_review(application, cast.member_two, [3, 3])
+
+    banner = _decide_on_the_page(client, cast.chair, application)
+
+    assert "has been e-mailed" not in banner
+    assert "The outcome could not be e-mailed to Knowsley's programme leads" in banner
+    assert "Tell them yourself" in banner
+    assert Application.objects.get(pk=application.pk).decision.notified_at is None
+    assert any("Could not e-mail the decision" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_question_whose_e_mail_fails_says_it_was_not_e_mailed(client, cast, round_, mailoutbox, mail_fails):
+    application = submitted(round=round_, place=cast.place)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    client.force_login(cast.chair)
+
+    response = client.post(
+        reverse("clarification-request", args=[application.pk]), {"question": "Who chairs the board?"}, follow=True
+    )
+
+    banner = pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert banner.count("has been e-mailed") == 0
+    assert "Your question has been recorded. Your question could not be e-mailed to Knowsley's programme leads" in banner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_question_that_is_e_mailed_says_to_whom(client, cast, round_, mailoutbox):
+    application = submitted(round=round_, place=cast.place)
+    services.assign_reviewer(application=application, reviewer=cast.member, by=cast.chair)
+    client.force_login(cast.chair)
+
+    response = client.post(
+        reverse("clarification-request", args=[application.pk]), {"question": "Who chairs the board?"}, follow=True
+    )
+
+    banner = pages.text(response.content, within_class="nhsuk-notification-banner")
+    assert len(mailoutbox) == 2
+    assert "Your question has been recorded. Your question has been e-mailed to Knowsley's programme leads" in banner
 
 
 def test_selecting_a_place_with_no_programme_lead_says_nobody_was_e_mailed_and_what_to_do(

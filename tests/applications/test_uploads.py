@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from applications.models import EvidenceFile, Status
 from tests.applications.factories import submitted
+from tests.nhsportal import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +296,19 @@ def test_a_json_body_over_the_cap_is_refused_unread(client, cast, settings):
 
     assert response.status_code == 413
     assert response.json()["detail"].startswith("The request is 1.2 MB; the portal takes at most 1 MB.")
+
+
+def test_an_evidence_file_gone_from_storage_is_a_page_saying_so_and_an_error_in_the_log(client, cast, draft, caplog):
+    evidence = _evidence(client, cast, draft)
+    Path(evidence.file.path).unlink()
+    client.force_login(cast.colleague)
+
+    with caplog.at_level("ERROR", logger="nhsportal.downloads"):
+        response = client.get(reverse("evidence-download", args=[draft.pk, evidence.pk]))
+
+    assert response.status_code == 404
+    text = pages.text(response.content, within_id="maincontent")
+    assert "This file is no longer available" in text
+    assert "Partnership agreement.pdf" in text and "programme lead can upload it again" in text
+    assert (reverse("application-detail", args=[draft.pk]), "Back to the application") in pages.links(response.content)
+    assert [r.levelname for r in caplog.records if evidence.file.name in r.getMessage()] == ["ERROR"]

@@ -249,6 +249,29 @@ def test_a_month_without_figures_or_malformed_is_not_found(client, month_in_the_
     assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "2001-01"}).status_code == 404
 
 
+def test_every_dashboard_month_parameter_reads_the_months_first_day_as_the_month_like_the_rest_of_the_portal(
+    client, month_in_the_life, taskforce
+):
+    newest = month_in_the_life["periods"][3]
+    first_day = newest.month.isoformat()  # 2026-09-01, as the returns API accepts it
+    pages_and_apis = [
+        reverse("dashboard-overview"),
+        reverse("dashboard-funnel", args=["O1_NEW"]),
+        reverse("api:dashboard-overview"),
+        reverse("api:dashboard-funnel", args=["O1_NEW"]),
+    ]
+    for path in pages_and_apis:
+        as_slug, as_day = client.get(path, {"month": newest.slug}), client.get(path, {"month": first_day})
+        assert (as_slug.status_code, as_day.status_code) == (200, 200), path
+        if as_slug.context is not None:
+            assert as_day.context.get("period", as_day.context.get("latest_period")) == newest, path
+        else:
+            assert as_day.json()["month"] == as_slug.json()["month"] == first_day, path
+    # Any other day is not read as its month, on the pages as in the API.
+    for other_day in (f"{newest.slug}-15", f"{newest.slug}-1", "2026-13"):
+        assert client.get(pages_and_apis[1], {"month": other_day}).status_code == 404, other_day
+
+
 # The public summary: final months only.
 
 

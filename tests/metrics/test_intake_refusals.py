@@ -28,6 +28,7 @@ from tests.metrics.workbooks import (
     million_row_workbook,
     zip_bomb,
 )
+from tests.nhsportal import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,33 @@ def test_a_grid_cell_holding_digits_int_does_not_read_is_a_message_not_a_crash(c
     assert response.status_code == 200
     assert ("SubmissionTemplate", "J21", "not_a_count") in {(p.sheet, p.cell, p.code) for p in response.context["problems"]}
     assert ReturnVersion.objects.count() == 1
+
+
+def test_a_page_upload_over_the_request_limit_is_the_nhs_page_saying_so_with_the_way_back(client, staff, period, settings):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    before = (ReturnVersion.objects.count(), AuditEvent.objects.count())
+
+    response = _page_upload(client, staff, b"PK" + bytes(2 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    text = pages.text(response.content, within_id="maincontent")
+    assert text.startswith("The file is too large")
+    assert "the portal takes at most 1 MB. Nothing was read or stored." in text
+    assert (reverse("return-upload"), "Go back to the upload page") in pages.links(response.content, within_id="maincontent")
+    assert (ReturnVersion.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_an_api_upload_over_the_request_limit_is_still_json(staff, period, settings):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    api = APIClient()
+    api.force_login(staff)
+
+    response = api.post(
+        "/api/v1/returns/upload/",
+        {"file": SimpleUploadedFile("return.xlsx", b"PK" + bytes(2 * 1024 * 1024), content_type=XLSX)},
+        format="multipart",
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"].endswith("the portal takes at most 1 MB. Nothing was read or stored.")

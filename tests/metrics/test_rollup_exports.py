@@ -274,3 +274,24 @@ def test_with_no_broker_a_large_export_does_not_hold_up_the_request_and_the_answ
     download = client.get(again["Location"])
     assert download.status_code == 200
     assert len(read_csv(b"".join(download.streaming_content))) > 5
+
+
+def test_a_ready_export_whose_file_is_gone_says_ask_again_not_500(
+    world, taskforce, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.ROLLUP_EXPORT_DIRECT_MAX_ROWS = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = client_for(taskforce).get(reverse("api:rollup-export"), {**FILTERS, "format": "csv"}).json()["id"]
+    job = ExportJob.objects.get(pk=job_id)
+    assert job.status == ExportStatus.READY
+    job.file.storage.delete(job.file.name)
+    client = client_for(taskforce)
+
+    with caplog.at_level("ERROR", logger="metrics.rollup_api"):
+        api = client.get(reverse("api:export-job-download", args=[job.pk]))
+        page = client.get(reverse("export-download", args=[job.pk]))
+
+    assert api.status_code == 409 and "Ask for the export again" in api.json()["detail"]
+    assert page.status_code == 409 and "Ask for the export again" in page.content.decode()
+    assert [r.levelname for r in caplog.records if job.file.name in r.getMessage()] == ["ERROR", "ERROR"]
+    assert not AuditEvent.objects.filter(action="rollups.export_downloaded").exists()

@@ -227,3 +227,26 @@ def test_confirming_the_last_required_milestone_says_the_site_is_now_active(clie
     assert f"Every required milestone is confirmed: {site.name} is now active." in banner
     site.refresh_from_db()
     assert site.status == SiteStatus.ACTIVE
+
+
+def test_a_milestone_evidence_file_gone_from_storage_is_a_page_saying_so_and_an_error_in_the_log(client, site, people, caplog):
+    template = MilestoneTemplateFactory(wave=site.wave, code="dsa")
+    services.submit_milestone(
+        site=site,
+        template=template,
+        by=people["site_staff"],
+        note="Signed.",
+        upload=SimpleUploadedFile("Data sharing agreement.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    milestone = SiteMilestone.objects.get(site=site, template=template)
+    milestone.evidence_file.storage.delete(milestone.evidence_file.name)
+    client.force_login(people["taskforce_member"])
+
+    with caplog.at_level("ERROR", logger="nhsportal.downloads"):
+        response = client.get(reverse("milestone-evidence", args=[site.pk, template.pk]))
+
+    assert response.status_code == 404
+    text = pages.text(response.content, within_id="maincontent")
+    assert "This file is no longer available" in text and "Data sharing agreement.pdf" in text
+    assert (reverse("onboarding", args=[site.pk]), f"Back to {site.name}'s onboarding") in pages.links(response.content)
+    assert [r.levelname for r in caplog.records if milestone.evidence_file.name in r.getMessage()] == ["ERROR"]
