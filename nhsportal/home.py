@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 
+from accounts.selectors import requests_for_approver
 from applications.next_steps import application_tasks_for
 from metrics.selectors import missing_returns_summary, return_tasks
 from nhsportal.models import Role
@@ -40,6 +41,16 @@ def _site_tasks(site: Site, *, can_manage: bool) -> list[dict[str, str]]:
     return tasks
 
 
+def _access_tasks(user: Any) -> dict[int | None, dict[str, str]]:
+    """'Decide N access requests', by site, for the people who approve them (one query)."""
+    counts = dict(requests_for_approver(user).values_list("site_id").annotate(n=Count("id")).order_by())
+    href = reverse("access-requests")
+    return {
+        site_id: {"text": f"Decide {n} {'request' if n == 1 else 'requests'} for access", "href": href}
+        for site_id, n in counts.items()
+    }
+
+
 def next_steps(user: Any) -> dict[str, Any]:
     roles = roles_of(user)
     if not user.is_authenticated:
@@ -58,16 +69,19 @@ def next_steps(user: Any) -> dict[str, Any]:
             "returns": missing_returns_summary(),
             "application_tasks": application_tasks_for(user),
             "reviews": national_review_summary(),
+            "access_requests": requests_for_approver(user).count() if roles.is_admin else 0,
         }
     sites = _own_sites(user)
     if not sites and not roles.place_ids:
         return {"audience": "no_role"}
+    access = _access_tasks(user) if roles.lead_site_ids else {}
     return {
         "audience": "site",
         "sites": [
             {
                 "site": site,
-                "tasks": (return_tasks(site, can_sign_off=site.pk in roles.lead_site_ids) if site.pk in roles.site_ids else [])
+                "tasks": ([access[site.pk]] if site.pk in access else [])
+                + (return_tasks(site, can_sign_off=site.pk in roles.lead_site_ids) if site.pk in roles.site_ids else [])
                 + _site_tasks(site, can_manage=site.place_id in roles.place_ids or roles.is_admin)
                 + site_review_tasks(site),
             }

@@ -60,6 +60,21 @@ def test_a_person_with_no_role_is_asked_to_request_access_and_the_site_lead_is_e
     assert AuditEvent.objects.filter(action="access.requested", object_id=str(request.pk)).exists()
 
 
+def test_the_approvers_home_pages_say_a_request_is_waiting(client, site, lead, admin, newcomer):
+    _ask(client, newcomer, role=Role.SITE_STAFF, site=site.name, reason="Analyst in the BI team")
+    site_staff = user_with_role(Role.SITE_STAFF, site=site)
+    waiting = f'<a href="{reverse("access-requests")}">Decide 1 request for access</a>'
+
+    pages = {}
+    for person in (lead, admin, site_staff):
+        client.force_login(person)
+        pages[person] = client.get("/").content.decode()
+
+    assert waiting in pages[lead]  # the site lead decides site staff requests at their site
+    assert waiting in pages[admin]  # administrators decide every request
+    assert "request for access" not in pages[site_staff]
+
+
 def test_a_site_lead_or_programme_lead_request_goes_to_the_administrators(
     client, site, lead, admin, newcomer, django_capture_on_commit_callbacks
 ):
