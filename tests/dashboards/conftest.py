@@ -37,12 +37,9 @@ def file_and_sign_off(site, period, values, *, staff, lead, layout="1.2"):
     return record
 
 
-@pytest.fixture
-def programme(db):
-    """North (Leeds and Bradford, one ICB) and South (Croydon, a small site), each filing three
-    months; Bradford files the earlier v1.1 layout. Every return is signed off by its site lead,
-    then the rollups are rebuilt. Returns what the tests need, including the values filed."""
-    load_metrics()
+def three_sites():
+    """North (Leeds and Bradford, one ICB) and South (Croydon), in wave one, each with its
+    site staff and site lead: the regions, ICBs, wave, sites and people by name."""
     today = timezone.localdate()
     north, south = RegionFactory(name="North"), RegionFactory(name="South")
     icb_north, icb_south = ICBFactory(region=north, name="North ICB"), ICBFactory(region=south, name="South ICB")
@@ -56,6 +53,17 @@ def programme(db):
     for name, site in sites.items():
         people[f"staff.{name}"] = user_with_role(Role.SITE_STAFF, site=site, username=f"staff.{name.lower()}")
         people[f"lead.{name}"] = user_with_role(Role.SITE_LEAD, site=site, username=f"lead.{name.lower()}")
+    return {"north": north, "south": south, "icb_north": icb_north, "icb_south": icb_south, "wave": wave}, sites, people
+
+
+@pytest.fixture
+def programme(db):
+    """North (Leeds and Bradford, one ICB) and South (Croydon, a small site), each filing three
+    months; Bradford files the earlier v1.1 layout. Every return is signed off by its site lead,
+    then the rollups are rebuilt. Returns what the tests need, including the values filed."""
+    load_metrics()
+    today = timezone.localdate()
+    orgs, sites, people = three_sites()
     periods = [
         ReportingPeriodFactory(month=month_start(today, back), today=today) for back in range(MONTHS, 0, -1)
     ]  # oldest first, every one still open for filing
@@ -67,5 +75,5 @@ def programme(db):
             file_and_sign_off(site, period, values, staff=people[f"staff.{name}"], lead=people[f"lead.{name}"], layout=layout)
             filed[(name, period.pk)] = values
     rollups.rebuild_all()  # sign-offs enqueue their rollup on commit, which a test transaction never reaches
-    return {"regions": {"North": north, "South": south}, "icbs": {"North": icb_north, "South": icb_south},
+    return {"regions": {"North": orgs["north"], "South": orgs["south"]}, "icbs": {"North": orgs["icb_north"], "South": orgs["icb_south"]},
             "sites": sites, "people": people, "periods": periods, "filed": filed}  # fmt: skip

@@ -17,11 +17,11 @@ from metrics.reference import load_metrics
 from metrics.stats.spc import charted_run, xmr
 from metrics.synthetic import synthetic_return
 from nhsportal.models import Role
-from tests.dashboards.conftest import file_and_sign_off
+from tests.dashboards.conftest import file_and_sign_off, three_sites
 from tests.dashboards.expected import same_sites, shown, value
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.nhsportal.factories import user_with_role
-from tests.sites.factories import ICBFactory, RegionFactory, SiteFactory, WaveFactory
+from tests.sites.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +35,7 @@ FILED = {"Leeds": (0, 1, 2, 3), "Bradford": (0, 1, 2), "Croydon": (1, 2)}
 def month_in_the_life(db, monkeypatch):
     load_metrics()
     today = timezone.localdate()
-    north, south = RegionFactory(name="North"), RegionFactory(name="South")
-    icb_north, icb_south = ICBFactory(region=north, name="North ICB"), ICBFactory(region=south, name="South ICB")
-    wave = WaveFactory(number=1, start_date=today - datetime.timedelta(days=400))
-    sites = {
-        "Leeds": SiteFactory(place__name="Leeds", place__icb=icb_north, wave=wave),
-        "Bradford": SiteFactory(place__name="Bradford", place__icb=icb_north, wave=wave),
-        "Croydon": SiteFactory(place__name="Croydon", place__icb=icb_south, wave=wave),
-    }
-    people = {}
-    for name, site in sites.items():
-        people[f"staff.{name}"] = user_with_role(Role.SITE_STAFF, site=site, username=f"staff.{name.lower()}")
-        people[f"lead.{name}"] = user_with_role(Role.SITE_LEAD, site=site, username=f"lead.{name.lower()}")
+    orgs, sites, people = three_sites()
     # Every month open for filing today; the newest one's final deadline is weeks after the others'.
     periods = [ReportingPeriodFactory(month=month_start(today, back), today=today) for back in range(4, 1, -1)]
     periods.append(ReportingPeriodFactory(month=month_start(today, 1), today=today, final_in_days=90))
@@ -61,7 +50,7 @@ def month_in_the_life(db, monkeypatch):
     monkeypatch.setattr(months, "today", lambda: later)
     rollups.rebuild_all(today=later)
     return {"sites": sites, "people": people, "periods": periods, "filed": filed,
-            "regions": {"North": north, "South": south}, "icbs": {"North": icb_north}}  # fmt: skip
+            "regions": {"North": orgs["north"], "South": orgs["south"]}, "icbs": {"North": orgs["icb_north"]}}  # fmt: skip
 
 
 @pytest.fixture

@@ -34,3 +34,18 @@ class ReportingPeriodFactory(factory.django.DjangoModelFactory):
     data_quality_report_due = factory.LazyAttribute(lambda o: o.initial_submission_due + datetime.timedelta(days=7))
     final_submission_due = factory.LazyAttribute(lambda o: o.today + datetime.timedelta(days=o.final_in_days))
     final_report_due = factory.LazyAttribute(lambda o: o.final_submission_due + datetime.timedelta(days=7))
+
+
+def stored_counts() -> tuple[int, ...]:
+    """How many returns, versions, values, warnings and audit events the database holds: the
+    same before and after a refusal, whatever was refused."""
+    from metrics.models import Return, ReturnValue, ReturnVersion, ReturnWarning
+    from nhsportal.models import AuditEvent
+
+    return (
+        Return.objects.count(),
+        ReturnVersion.objects.count(),
+        ReturnValue.objects.count(),
+        ReturnWarning.objects.count(),
+        AuditEvent.objects.count(),
+    )

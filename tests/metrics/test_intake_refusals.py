@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion, ReturnWarning
+from metrics.models import ReturnStatus, ReturnVersion
 from nhsportal.models import AuditEvent
-from tests.metrics.factories import ReportingPeriodFactory, month_start
+from tests.metrics.factories import ReportingPeriodFactory, month_start, stored_counts
 from tests.metrics.workbooks import (
     declared_million_rows,
     macro_workbook,
@@ -35,16 +35,6 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _stored():
-    return (
-        Return.objects.count(),
-        ReturnVersion.objects.count(),
-        ReturnValue.objects.count(),
-        ReturnWarning.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
 def _files(folder):
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) if folder.exists() else []
 
@@ -52,9 +42,9 @@ def _files(folder):
 @pytest.fixture
 def unchanged(uploads_in_tmp):
     """Asserts, after the test's request, that nothing reached the database or the disk."""
-    before = (_stored(), _files(uploads_in_tmp))
+    before = (stored_counts(), _files(uploads_in_tmp))
     yield
-    assert (_stored(), _files(uploads_in_tmp)) == before
+    assert (stored_counts(), _files(uploads_in_tmp)) == before
 
 
 @pytest.fixture
@@ -190,7 +180,7 @@ def test_the_period_opens_the_day_after_its_month_ends():
 def test_an_identical_upload_stores_no_version_and_the_api_says_so(staff, workbook, uploads_in_tmp):
     first = _api_upload(staff, workbook(), based_on_version=0)
     assert first.status_code == 201
-    before = (_stored(), _files(uploads_in_tmp))
+    before = (stored_counts(), _files(uploads_in_tmp))
 
     again = _api_upload(staff, workbook(), based_on_version=1)
 
@@ -198,7 +188,7 @@ def test_an_identical_upload_stores_no_version_and_the_api_says_so(staff, workbo
     body = again.json()
     assert body["unchanged"] is True and body["number"] == 1
     assert "exactly those of version 1" in body["detail"] and "no new version was stored" in body["detail"]
-    assert (_stored(), _files(uploads_in_tmp)) == before
+    assert (stored_counts(), _files(uploads_in_tmp)) == before
 
 
 def test_an_identical_upload_after_sign_off_leaves_the_return_submitted(client, staff, lead, workbook):

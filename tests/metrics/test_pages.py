@@ -18,9 +18,9 @@ from django.utils import timezone
 from metrics import selectors, services
 from metrics.checks import ParsedValue
 from metrics.importer import read_return
-from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion, ReturnWarning
-from nhsportal.models import AuditEvent, Role
-from tests.metrics.factories import ReportingPeriodFactory, month_start
+from metrics.models import Return, ReturnStatus, ReturnVersion
+from nhsportal.models import Role
+from tests.metrics.factories import ReportingPeriodFactory, month_start, stored_counts
 from tests.metrics.workbooks import expected_values
 from tests.nhsportal import pages
 from tests.nhsportal.factories import user_with_role
@@ -33,16 +33,6 @@ CLEAN = [
     ParsedValue(metric, category, num, den, num_sup, den_sup, "", "")
     for (metric, category), (num, den, num_sup, den_sup) in expected_values("1.2").items()
 ]
-
-
-def _stored():
-    return (
-        Return.objects.count(),
-        ReturnVersion.objects.count(),
-        ReturnValue.objects.count(),
-        ReturnWarning.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 def _values(version):
@@ -62,7 +52,7 @@ def _text(response) -> str:
 
 def test_a_broken_workbook_shows_every_problem_by_sheet_and_cell_and_stores_nothing(client, staff, workbook, uploads_in_tmp):
     client.force_login(staff)
-    before = _stored()
+    before = stored_counts()
 
     response = _upload(client, workbook(J21="12.5", E6=None, F9=-3))
 
@@ -76,7 +66,7 @@ def test_a_broken_workbook_shows_every_problem_by_sheet_and_cell_and_stores_noth
     }
     for where in ("SubmissionTemplate!J21", "SubmissionTemplate!E6", "SubmissionTemplate!F9"):
         assert where in page
-    assert _stored() == before
+    assert stored_counts() == before
     assert not list(uploads_in_tmp.rglob("*.xlsx"))
 
 
@@ -217,14 +207,14 @@ def test_the_edit_grid_shows_each_problem_by_its_cell_and_stores_nothing(client,
     _upload(client, workbook(), based_on="0")
     edit = reverse("return-edit", args=[croydon.pk, period.slug])
     cells = dict(client.get(edit).context["cells"])
-    before = _stored()
+    before = stored_counts()
 
     response = client.post(edit, {**cells, "D21": "-5", "E9": "lots", "based_on": "1"})
 
     assert response.status_code == 200
     assert {(p.cell, p.code) for p in response.context["problems"]} == {("D21", "negative_count"), ("E9", "not_a_count")}
     assert 'id="cell-D21"' in _text(response) and "nhsuk-input--error" in _text(response)
-    assert _stored() == before
+    assert stored_counts() == before
 
 
 def test_the_edit_grid_error_summary_lists_every_problem_linked_to_its_cell(client, staff, croydon, period, workbook):

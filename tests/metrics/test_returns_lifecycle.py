@@ -7,24 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from metrics import selectors, services
-from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion, ReturnWarning
+from metrics.models import Return, ReturnStatus, ReturnVersion
 from nhsportal.models import AuditEvent, Role
-from tests.metrics.factories import ReportingPeriodFactory, month_start
+from tests.metrics.factories import ReportingPeriodFactory, month_start, stored_counts
 from tests.metrics.workbooks import make_workbook
 from tests.nhsportal.factories import user_with_role
 from tests.sites.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _stored():
-    return (
-        Return.objects.count(),
-        ReturnVersion.objects.count(),
-        ReturnValue.objects.count(),
-        ReturnWarning.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 def test_site_staff_upload_the_template_and_every_figure_is_stored_as_a_first_draft(
@@ -51,7 +41,7 @@ def test_a_suppressed_cell_is_stored_as_suppressed_never_as_zero(workbook, staff
 
 
 def test_a_refused_upload_stores_nothing_and_names_every_problem(workbook, staff, uploads_in_tmp):
-    before = _stored()
+    before = stored_counts()
 
     with pytest.raises(services.ReturnRefused) as refused:
         services.upload_return(data=workbook(J21="12.5", E6=None, F9=-3), filename="broken.xlsx", by=staff)
@@ -61,7 +51,7 @@ def test_a_refused_upload_stores_nothing_and_names_every_problem(workbook, staff
         ("E6", "blank_cell"),
         ("F9", "negative_count"),
     }
-    assert _stored() == before
+    assert stored_counts() == before
     assert not list(uploads_in_tmp.rglob("*.xlsx"))
 
 
