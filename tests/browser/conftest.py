@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,10 +53,19 @@ class AccessibilityViolations(AssertionError):
 def assert_accessible(page) -> None:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it stands."""
     # Evaluated through the DevTools protocol: an injected <script> tag would be (rightly) refused by the CSP.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
+    # A click that navigates returns once the navigation starts: scan the page it lands on, not the
+    # document being replaced (which axe finds without a documentElement, or whose context is destroyed).
+    for attempt in range(3):
+        page.wait_for_load_state()
+        try:
+            page.evaluate(AXE.read_text())
+            result = page.evaluate(
+                """async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+            )
+            break
+        except PlaywrightError as error:
+            if attempt == 2 or not any(sign in str(error) for sign in ("documentElement", "Execution context was destroyed")):
+                raise
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
     ]
