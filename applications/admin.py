@@ -33,6 +33,7 @@ from applications.models import (
     ScoreDescriptor,
     Status,
 )
+from nhsportal.admin import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -157,19 +158,6 @@ class ReviewInline(ReadOnlyInline):
     fields = ("reviewer", "conflict", "recommendation", "submitted_at")
     readonly_fields = fields
     show_change_link = True
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the workflow services; here they are evidence to read."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Application)

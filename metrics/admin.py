@@ -16,6 +16,7 @@ from metrics.models import (
     Rollup,
     RollupRun,
 )
+from nhsportal.admin import ReadOnlyAdmin
 
 
 @admin.register(MetricDefinition)
@@ -162,19 +163,6 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "period")
     list_select_related = ("period", "site")
     raw_id_fields = ("site",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rollups are written by their jobs only (metrics.rollups)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RollupRun)

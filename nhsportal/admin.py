@@ -146,8 +146,22 @@ class AuditAreaFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the portal's own services and jobs (audit, rollups, workflow records):
+    administrators read them here; nobody adds, changes or deletes them around the services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail is evidence: nobody adds, edits or deletes it, administrators included."""
 
     list_display = ("at", "actor", "action", "object_repr", "content_type", "object_id", "from_state", "to_state")
@@ -167,15 +181,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ("-at", "-id")
     fields = ("at", "actor", "action", "content_type", "object_id", "object_repr", "from_state", "to_state", "changes", "reason")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
 
 
 class LockAwareAdminAuthenticationForm(lockout.SaysWhenLocked, AdminAuthenticationForm):

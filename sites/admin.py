@@ -14,6 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from nhsportal.admin import ReadOnlyAdmin
 from sites import services
 from sites.models import ICB, LocalAuthority, Neighbourhood, Place, PlaceICBMembership, Region, Site, Wave, long_date, overlapping
 
@@ -163,7 +164,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlaceICBMembership)
-class PlaceICBMembershipAdmin(admin.ModelAdmin):
+class PlaceICBMembershipAdmin(ReadOnlyAdmin):
     """Every Place's ICB over time, to find and check them (which moved, what is inferred).
     They are changed on their Place's page, where overlaps are checked together, the change is
     audited and the rollups rebuilt."""
@@ -173,15 +174,6 @@ class PlaceICBMembershipAdmin(admin.ModelAdmin):
     list_select_related = ("place", "icb")
     search_fields = ("place__name", "icb__name", "icb__short_name", "icb__ods_code", "icb__ons_code")
     ordering = ("place__name", "effective_from")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Wave)
