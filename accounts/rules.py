@@ -8,11 +8,6 @@ from nhsportal.models import Role
 from nhsportal.roles import roles_of
 
 
-def can_request_access(user: Any) -> bool:
-    """Anyone signed in may ask for a role (more than one, e.g. at a second site)."""
-    return bool(user and user.is_authenticated and user.is_active)
-
-
 def can_decide(user: Any, request: Any) -> bool:
     """Site staff: the site's lead or an administrator. Site leads, programme leads and
     national roles: administrators only. Nobody decides their own request."""

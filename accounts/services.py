@@ -105,7 +105,8 @@ def _send(subject: str, body: str, to: list[str]) -> None:
     to = sorted({address for address in to if address})
     if not to:
         return
-    transaction.on_commit(lambda: EmailMessage(subject, body, to=to).send())
+    # After commit, and a failing mail server is logged, not the person's 500: what they did stands.
+    transaction.on_commit(lambda: EmailMessage(subject, body, to=to).send(), robust=True)
 
 
 def _link(name: str, *args: Any) -> str:
@@ -183,6 +184,11 @@ def decide_access(*, request: AccessRequest, by: Any, approve: bool, note: str =
     request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if approve:
+        if RoleAssignment.objects.filter(user=request.user, role=request.role, site=request.site, place=request.place).exists():
+            raise ValidationError(
+                f"{request.user.get_full_name() or request.user.get_username()} already has this role at {request.site or request.place}: "
+                "refuse the request, saying so."
+            )
         assignment = RoleAssignment(user=request.user, role=request.role, site=request.site, place=request.place)
         save_role_assignment(assignment=assignment, by=by, is_new=True)
     audit.record(
@@ -253,14 +259,22 @@ def send_confirmation_reminders(*, today: datetime.date | None = None) -> int:
     confirmed = set(SiteConfirmation.objects.filter(quarter=quarter).values_list("site_id", flat=True))
     leads = RoleAssignment.objects.filter(role=Role.SITE_LEAD).select_related("user", "site").exclude(site_id__in=confirmed)
     for assignment in leads:
-        if not assignment.user.email or not _notice_once(f"confirm:{quarter}:{assignment.site_id}:{assignment.user_id}"):
+        if not assignment.user.email:
             continue
-        EmailMessage(
-            f"Confirm who keeps access to {assignment.site} ({quarter})",
-            f"Each quarter the site lead confirms who at {assignment.site} still needs the portal.\n"
-            f"Keep or remove each person here: {_link('access-confirm', assignment.site_id)}\n",
-            to=[assignment.user.email],
-        ).send()
+        try:
+            # The ledger row and the send stand or fall together: a failed send is tried again tomorrow.
+            with transaction.atomic():
+                if not _notice_once(f"confirm:{quarter}:{assignment.site_id}:{assignment.user_id}"):
+                    continue
+                EmailMessage(
+                    f"Confirm who keeps access to {assignment.site} ({quarter})",
+                    f"Each quarter the site lead confirms who at {assignment.site} still needs the portal.\n"
+                    f"Keep or remove each person here: {_link('access-confirm', assignment.site_id)}\n",
+                    to=[assignment.user.email],
+                ).send()
+        except Exception:
+            logger.exception("The quarterly confirmation reminder to %s could not be sent", assignment.user.email)
+            continue
         sent += 1
     return sent
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from nhsportal.models import AuditEvent
 
 # The apps whose objects are audited; the viewer's object types come from these.
-AUDITED_APPS = ("auth", "nhsportal", "sites", "teams", "applications", "metrics", "dashboards", "reviews")
+AUDITED_APPS = ("auth", "nhsportal", "accounts", "sites", "teams", "applications", "metrics", "dashboards", "reviews")
 
 
 def audited_object_types() -> list[tuple[int, str]]:

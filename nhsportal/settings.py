@@ -92,7 +92,7 @@ DATABASE_URL = config.env_str("DATABASE_URL")
 # fails at once when another holds the lock, whatever the timeout); and a wait of up to 30 s for
 # that lock rather than SQLite's 5.
 SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
 }
@@ -158,7 +158,8 @@ MEDIA_ROOT = config.env_str("MEDIA_ROOT") or str(config.VAR_DIR / "uploads")
 APPLICATION_UPLOAD_MAX_BYTES = config.env_int("APPLICATION_UPLOAD_MAX_MB", 10) * 1024 * 1024
 # Largest monthly return workbook (the template is about 40 KB).
 RETURN_UPLOAD_MAX_BYTES = config.env_int("RETURN_UPLOAD_MAX_MB", 5) * 1024 * 1024
-# No request body larger than this is read at all, on any path (nhsportal.uploads.LimitedUploadHandler):
+# No request body larger than this is read at all, on any path (nhsportal.uploads.RequestSizeLimitMiddleware, and
+# LimitedUploadHandler for multipart bodies should the middleware ever be left out):
 # the largest file the portal takes, plus room for the form's other fields.
 UPLOAD_MAX_REQUEST_BYTES = max(APPLICATION_UPLOAD_MAX_BYTES, RETURN_UPLOAD_MAX_BYTES) + 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
@@ -166,10 +167,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Files up to this size stay in memory, larger ones are spooled to a temporary file; form fields
-# and JSON bodies (not files) beyond DATA_UPLOAD_MAX_MEMORY_SIZE are refused with a 400.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Django's defaults stand: files up to FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) stay in memory, larger
+# ones are spooled to a temporary file; form fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE are a 400.
 # Rollup exports with more rows than this are built by a Celery job; the file is kept this many days.
 ROLLUP_EXPORT_DIRECT_MAX_ROWS = config.env_int("ROLLUP_EXPORT_DIRECT_MAX_ROWS", 20000)
 ROLLUP_EXPORT_KEEP_DAYS = config.env_int("ROLLUP_EXPORT_KEEP_DAYS", 7)

@@ -102,6 +102,22 @@ def test_asking_twice_for_the_same_access_is_refused(client, site, newcomer):
     assert AccessRequest.objects.count() == 1
 
 
+def test_approving_a_role_the_person_was_given_meanwhile_says_so_and_changes_nothing(client, site, lead, newcomer):
+    request = services.request_access(
+        user=newcomer, role=Role.SITE_STAFF, site=site, place=None, reason="Analyst", organisations=[]
+    )
+    RoleAssignment.objects.create(user=newcomer, role=Role.SITE_STAFF, site=site)  # an administrator got there first
+    client.force_login(lead)
+
+    response = client.post(reverse("access-request-decide", args=[request.pk]), {"decision": "approve", "note": ""})
+
+    assert response.status_code == 200
+    assert "already has this role at" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+    assert RoleAssignment.objects.filter(user=newcomer).count() == 1
+
+
 def test_the_site_lead_approves_and_the_person_gets_the_role_and_an_email(
     client, site, lead, newcomer, django_capture_on_commit_callbacks
 ):
