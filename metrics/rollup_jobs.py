@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
@@ -154,9 +155,31 @@ def _announce(run: RollupRun) -> None:
             logger.error("After rollup run %s, %s failed", run.pk, getattr(receiver, "__qualname__", receiver), exc_info=response)
 
 
+# Compare-and-act in one step: between reading the lock and deleting (or extending) it, a lapsed
+# holder's lease may pass to another; a separate GET then DEL would delete the new holder's lock.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) else return 0 end"
+_local = threading.Lock()  # the in-process cache (no Redis): one lock makes each step atomic
+
+
+def _if_still_held(token: str, *, script: str, seconds: int = 0) -> bool:
+    """Run `script` (release or renew) on the lock only while it still holds `token`."""
+    backend = getattr(cache, "_cache", None)
+    if isinstance(cache, RedisCache) and backend is not None:
+        key = cache.make_and_validate_key(LOCK)
+        client = backend.get_client(key, write=True)
+        return bool(client.eval(script, 1, key, backend._serializer.dumps(token), seconds))
+    with _local:
+        if cache.get(LOCK) != token:
+            return False
+        return cache.touch(LOCK, seconds) if script is _RENEW else bool(cache.delete(LOCK))
+
+
 class Lease:
     """The rollup lock, held for `lease_seconds()` at a time and renewed every third of that by a
-    keeper thread while the holder lives; released on leaving the `with` block."""
+    keeper thread while the holder lives; released on leaving the `with` block. Renewal and
+    release act only on the holder's own token, atomically: a holder whose lease lapsed can
+    neither extend nor delete the next holder's."""
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -176,17 +199,14 @@ class Lease:
         self._stop.set()
         self._keeper.join()
         try:
-            if cache.get(LOCK) == self.token:
-                cache.delete(LOCK)
+            _if_still_held(self.token, script=_RELEASE)
         except Exception:  # the cache is down: the lease lapses by itself
             logger.exception("Could not release the rollup lease")
 
     def _keep(self) -> None:
         while not self._stop.wait(lease_seconds() / 3):
             try:
-                if cache.get(LOCK) == self.token:
-                    cache.touch(LOCK, lease_seconds())
-                else:
+                if not _if_still_held(self.token, script=_RENEW, seconds=lease_seconds()):
                     logger.warning("The rollup lease %s lapsed before its run finished", self.token)
             except Exception:  # the cache may blink; the next renewal tries again
                 logger.exception("Could not renew the rollup lease")

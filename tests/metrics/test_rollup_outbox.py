@@ -122,3 +122,21 @@ def test_a_run_swept_as_abandoned_while_it_builds_never_switches(september, monk
         rollups.rollup_period(september)
 
     assert not CurrentRollup.objects.exists() and not Rollup.objects.exists(), "readers never saw its rows; they are gone"
+
+
+@pytest.mark.django_db
+def test_a_holder_whose_lease_lapsed_neither_renews_nor_releases_the_next_holders_lock(settings):
+    settings.ROLLUP_LOCK_LEASE_SECONDS = 3
+    with rollup_jobs.Lease.take("slow") as slow:
+        cache.delete(rollup_jobs.LOCK)  # the slow holder's lease lapses ...
+        assert cache.add(rollup_jobs.LOCK, "next-holder", 3), "... and the next drain takes the lock"
+        assert not rollup_jobs._if_still_held(slow.token, script=rollup_jobs._RENEW, seconds=3)
+    assert cache.get(rollup_jobs.LOCK) == "next-holder", "leaving the block left the next holder's lock alone"
+
+
+@pytest.mark.django_db
+def test_a_holder_renews_its_own_lease():
+    lease = rollup_jobs.Lease.take("test")
+    assert rollup_jobs._if_still_held(lease.token, script=rollup_jobs._RENEW, seconds=30)
+    assert rollup_jobs._if_still_held(lease.token, script=rollup_jobs._RELEASE)
+    assert cache.get(rollup_jobs.LOCK) is None
