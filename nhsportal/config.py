@@ -173,3 +173,18 @@ def oidc_clock_skew() -> int:
     if not 0 <= skew <= 300:
         raise ImproperlyConfigured(f"OIDC_CLOCK_SKEW_SECONDS must be between 0 and 300; got {skew}.")
     return skew
+
+
+def celery_time_limits(*, visibility_timeout: int) -> tuple[int, int]:
+    """CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT, in seconds: every task's soft and
+    hard limits unless it names its own. The soft one must come first (else it never fires), and
+    the hard one before the broker's visibility timeout (else Redis hands a task still running
+    to a second worker)."""
+    soft = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+    hard = env_int("CELERY_TASK_TIME_LIMIT", 660)
+    if not 0 < soft < hard < visibility_timeout:
+        raise ImproperlyConfigured(
+            f"CELERY_TASK_SOFT_TIME_LIMIT ({soft}) must be more than 0 and less than CELERY_TASK_TIME_LIMIT "
+            f"({hard}), and that less than the broker's visibility timeout ({visibility_timeout} s)."
+        )
+    return soft, hard

@@ -188,6 +188,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands a task not yet acknowledged (acks_late) to another worker after this long: a task
+# allowed to run longer would run twice at once, so every time limit stays below it.
+BROKER_VISIBILITY_TIMEOUT = 3600
+# Every task stops in time, so a hung SMTP server or query cannot hold a worker for ever: at the
+# soft limit SoftTimeLimitExceeded is raised inside the task (it can still fail cleanly, as an
+# export marks its job failed); a minute later the worker kills it. Ten minutes is about four
+# times the slowest full national rebuild measured (ADR 16) and room for a daily e-mail to every
+# site; a task that may need more (rollups as data grows, a large export) names its own limits
+# in its decorator (tests/nhsportal/test_celery_limits.py). Only the prefork pool (the worker's
+# default) enforces them; tasks run in-process have none.
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = config.celery_time_limits(visibility_timeout=BROKER_VISIBILITY_TIMEOUT)
 # Rollups (docs/adr/0015): the one-at-a-time lock's lease, renewed while its holder lives, and
 # how often beat drains the rollup requests' outbox.
 ROLLUP_LOCK_LEASE_SECONDS = config.env_int("ROLLUP_LOCK_LEASE_SECONDS", 60)
@@ -196,6 +207,7 @@ ROLLUP_BUILD_CONNECTIONS = config.env_int("ROLLUP_BUILD_CONNECTIONS", 2)
 # Sending a task while Redis is down fails within a second instead of retrying for many: the web
 # process has someone waiting (the worker's own reconnecting is separate and patient).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
