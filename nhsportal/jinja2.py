@@ -96,7 +96,8 @@ def environment(**options: Any) -> Environment:
             "form_errors": error_summary_items,
             "roles_of": roles_of,
             "site_pages": site_pages,  # a site's sub-navigation (templates/sites/_nav.jinja)
-            "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
+            "table_cell": cell_html,
+            "support_email": settings.SUPPORT_EMAIL,  # the programme office, wherever a page says to contact it  # a figure in a dashboard table: the one way every table shows it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }

@@ -29,7 +29,7 @@ def person():
 def test_five_wrong_passwords_lock_the_account_and_say_until_when_and_whom_to_contact(client, person, settings):
     for _ in range(settings.SIGN_IN_USERNAME_LIMIT - 1):
         response = sign_in(client, person.username, "wrong-password-123")
-        assert "enter a correct username and password" in response.content.decode()
+        assert "Enter a correct username and password" in response.content.decode()
 
     response = sign_in(client, person.username, "wrong-password-123")
 
@@ -176,3 +176,11 @@ def test_a_lock_that_runs_past_midnight_says_which_day(monkeypatch):
 
     assert "locked until 23:50 (UK time)" in tonight.message
     assert "locked until 00:07 on 3 December 2026 (UK time)" in after_midnight.message
+
+
+def test_a_wrong_password_is_told_plainly_and_the_page_gives_the_contact(client, person, settings):
+    page = sign_in(client, person.username, "wrong-password-123").content.decode()
+
+    assert "Enter a correct username and password" in page
+    assert "Please enter" not in page  # Django's default wording, not NHS style
+    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in page
