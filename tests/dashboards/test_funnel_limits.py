@@ -166,3 +166,12 @@ def test_no_adjustment_when_the_sites_vary_less_than_chance():
     shown = funnel_limits.shown(data, funnel_limits.read({"limits": "cqc"}))
     assert shown["tau2"] == 0 and not shown["overdispersed"]
     assert "not overdispersed" in shown["text"] and "exact Poisson limits, at 95% and 99.8%" in shown["text"]
+
+
+def test_the_csv_follows_the_limits_chosen(client, taskforce):
+    response = client.get(reverse("dashboard-funnel", args=[METRIC]), {"limits": "shmi", "format": "csv"})
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+    assert "Lower 99.8%" in text and "Upper 99.8%" in text and "Lower 99%" not in text
+    body = api(client, limits="shmi")
+    for unit in body["units"]:
+        assert unit["name"] in text
