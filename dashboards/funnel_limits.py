@@ -14,18 +14,11 @@ from typing import Any
 
 from django.core.cache import cache
 
-from dashboards.tables import as_text
 from metrics.stats import overdispersion as od
 from nhsportal import params
 
 LIMITS = ("poisson", "shmi", "cqc")
 LABELS = ("own", "outliers")
-METHOD_NAME = {
-    "poisson": "exact Poisson limits",
-    "shmi": "limits adjusted for overdispersion by the SHMI method (log scale, 10% truncation)",
-    "cqc": "limits adjusted for overdispersion by the CQC method (square-root scale, 10% Winsorisation)",
-}
-TRIM_NAME = {"winsorise": "Winsorised", "truncate": "truncated"}
 
 
 def choice(raw: str | None, allowed: tuple[str, ...], *, name: str, default: str | None) -> str | None:
@@ -137,12 +130,16 @@ def explain(extra: dict[str, Any]) -> str:
     """Which limits, and why, in plain English."""
     method = "SHMI (log scale)" if extra["method"] == "shmi" else "CQC (square-root scale, Spiegelhalter)"
     trimmed = (
-        f"the {extra['units_in_estimate']} sites left once the top and bottom {extra['proportion']:.0%} are truncated"
+        f"the {extra['units_in_estimate']} sites left once the top and bottom {extra['proportion']:.0%} are left out,"
         if extra["trim"] == "truncate"
-        else f"every site, the most extreme {extra['proportion']:.0%} at each end Winsorised"
+        else f"every site, the most extreme {extra['proportion']:.0%} at each end pulled in to the "
+        f"{round(extra['proportion'] * 100)}th and {round((1 - extra['proportion']) * 100)}th centiles (Winsorised),"
     )
-    phi = as_text(round(extra["phi"], 3))
-    head = f"Limits at 95% and 99.8%, by the {method} method. The dispersion ratio φ over {trimmed} is {phi}"
+    phi = f"{extra['phi']:.2f}"
+    head = (
+        f"Limits at 95% and 99.8%, by the {method} method. The dispersion ratio φ over {trimmed} is {phi} "
+        "(about 1 when sites differ only by chance)"
+    )
     if extra["overdispersed"]:
         return (
             f"{head}: the sites differ among themselves more than chance alone would make them (overdispersion). "
@@ -150,6 +147,6 @@ def explain(extra: dict[str, Any]) -> str:
             "site outside them stands out even allowing for that spread."
         )
     return (
-        f"{head}, no more than chance alone would give, so τ² = 0: the data are not overdispersed and nothing is "
-        "adjusted. The limits are the exact Poisson limits, at 95% and 99.8%."
+        f"{head}. That is no more than chance alone would give, so τ² = 0: the data are not overdispersed and "
+        "nothing is adjusted. The limits are the exact Poisson limits, at 95% and 99.8%."
     )
