@@ -100,7 +100,9 @@ class FunnelSerializer(serializers.Serializer):
         choices=["poisson", "shmi", "cqc"],
         help_text="The limits drawn: poisson (exact, 95% and 99%) or adjusted for overdispersion (95% and 99.8%).",
     )
-    limits_asked = serializers.ChoiceField(choices=["poisson", "shmi", "cqc"])
+    limits_asked = serializers.CharField(
+        help_text="`?limits=` as asked: poisson, shmi or cqc (shmi or cqc fall back to poisson when England's rate is 0)."
+    )
     trim = serializers.CharField(allow_null=True, help_text="winsorise or truncate (adjusted limits only).")
     trim_proportion = serializers.FloatField(allow_null=True, help_text="Trimmed at each end: 0.1 is 10%.")
     outer_level = serializers.ChoiceField(choices=["99", "99.8"])
