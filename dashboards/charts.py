@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnels, months, sharing
+from dashboards import figures, funnel_limits, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, RollupLevel
@@ -26,9 +26,13 @@ def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinitio
     return metric
 
 
-def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str = "") -> dict[str, Any]:
-    """One metric, month and category: the pooled national rate, the 95% and 99% limits and every
-    site the person may see, marked within / outside 95% / outside 99%, their own highlighted."""
+def funnel_chart(
+    user: Any, metric_code: str, *, month: str = "", category: str = "", choices: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One metric, month and category: the pooled national rate, the limits chosen (exact Poisson
+    95% and 99%, or adjusted for overdispersion at 95% and 99.8%: `dashboards.funnel_limits`) and
+    every site the person may see, classified against the limits shown, their own highlighted."""
+    choices = choices or funnel_limits.read({})
     cat = figures.catalogue()
     metric = _metric(cat, metric_code, rate=True)
     chosen = cat.category_by_code.get(category or "total")
@@ -36,7 +40,8 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         raise Http404("No such breakdown category.")
     periods = figures.periods_with_figures()
     if not periods:
-        return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None}
+        return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None,
+                "choices": choices, "shown": funnel_limits.shown(None, choices)}  # fmt: skip
     national = figures.rows(
         sharing.rollups_visible_to(user),
         periods=periods,
@@ -50,11 +55,19 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
     headline = months.headline_index(covered, months.parse_month(month))
     period = periods[headline if headline is not None else -1]
     data = funnels.site_funnels(period, [metric.pk], chosen.pk).get(metric.pk)
+    shown = funnel_limits.shown(data, choices)
+    by_site = shown["units"]
     units_all = sorted(data["units"], key=lambda u: (u["rate"], u["site_id"])) if data else []  # numbered by the rate shown
     names = figures.org_names(RollupLevel.SITE, [u["site_id"] for u in units_all]) if units_all else {}
     labels = sharing.label_sites(user, [u["site_id"] for u in units_all], names)
-    units = [{**u, **labels[u["site_id"]]} for u in units_all if u["site_id"] in labels]
-    counts = {band: sum(u["band"] == band for u in units_all) for band in ("within", "outside_95", "outside_99")}
+    units = [
+        {**u, **labels[u["site_id"]], "shown": by_site[u["site_id"]], "band": by_site[u["site_id"]]["band"],
+         "side": by_site[u["site_id"]]["side"], "poisson_band": u["band"], "poisson_side": u["side"]}
+        for u in units_all if u["site_id"] in labels
+    ]  # fmt: skip
+    outer = "outside_998" if shown["outer"] == "99.8" else "outside_99"
+    counts = {band: sum(by_site[u["site_id"]]["band"] == band for u in units_all) for band in ("within", "outside_95", outer)}
+    counts["outside_outer"] = counts[outer]
     return {
         "metric": metric,
         "category": chosen,
@@ -66,6 +79,8 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         "hidden": len(units_all) - len(units),
         "counts": counts,
         "sites_in_funnel": len(units_all),
+        "choices": choices,
+        "shown": shown,
         "coverage": covered,
         "headline": next(c for c in covered if c.period.pk == period.pk),
     }

@@ -63,6 +63,13 @@ class LimitsSerializer(serializers.Serializer):
     upper99 = serializers.FloatField()
 
 
+class AdjustedLimitsSerializer(serializers.Serializer):
+    lower95 = serializers.FloatField()
+    upper95 = serializers.FloatField()
+    lower998 = serializers.FloatField()
+    upper998 = serializers.FloatField()
+
+
 class FunnelUnitSerializer(serializers.Serializer):
     site_id = serializers.IntegerField(allow_null=True, help_text="Null for a site shown without its name.")
     name = serializers.CharField()
@@ -70,9 +77,16 @@ class FunnelUnitSerializer(serializers.Serializer):
     numerator = serializers.IntegerField()
     denominator = serializers.IntegerField()
     rate = serializers.FloatField()
-    limits = LimitsSerializer()
-    band = serializers.ChoiceField(choices=["within", "outside_95", "outside_99"])
+    limits = LimitsSerializer(help_text="The exact Poisson 95% and 99% limits, rate per 1,000 (whatever `limits` is).")
+    adjusted_limits = AdjustedLimitsSerializer(
+        allow_null=True, help_text="With `?limits=shmi|cqc`: the limits shown, at 95% and 99.8%, rate per 1,000."
+    )
+    band = serializers.ChoiceField(
+        choices=["within", "outside_95", "outside_99", "outside_998"],
+        help_text="Against the limits shown: outside_99 with Poisson limits, outside_998 with adjusted ones.",
+    )
     side = serializers.CharField(allow_null=True)
+    classification = serializers.ChoiceField(choices=["inside", "above", "below"], help_text="Against the 95% limits shown.")
 
 
 class FunnelSerializer(serializers.Serializer):
@@ -82,6 +96,23 @@ class FunnelSerializer(serializers.Serializer):
     target = serializers.FloatField(allow_null=True, help_text="England's pooled rate per 1,000.")
     sites_in_funnel = serializers.IntegerField()
     hidden = serializers.IntegerField(help_text="Sites in the funnel the caller may not see.")
+    limits = serializers.ChoiceField(
+        choices=["poisson", "shmi", "cqc"],
+        help_text="The limits drawn: poisson (exact, 95% and 99%) or adjusted for overdispersion (95% and 99.8%).",
+    )
+    limits_asked = serializers.CharField(
+        help_text="`?limits=` as asked: poisson, shmi or cqc (shmi or cqc fall back to poisson when England's rate is 0)."
+    )
+    trim = serializers.CharField(allow_null=True, help_text="winsorise or truncate (adjusted limits only).")
+    trim_proportion = serializers.FloatField(allow_null=True, help_text="Trimmed at each end: 0.1 is 10%.")
+    outer_level = serializers.ChoiceField(choices=["99", "99.8"])
+    phi = serializers.FloatField(allow_null=True, help_text="The dispersion ratio φ = Σz²/k (adjusted limits only).")
+    tau2 = serializers.FloatField(
+        allow_null=True, help_text="The between-site variance τ² (DerSimonian–Laird); 0: no adjustment."
+    )
+    overdispersed = serializers.BooleanField(allow_null=True, help_text="τ² > 0: the limits are widened.")
+    units_in_estimate = serializers.IntegerField(allow_null=True, help_text="k: the sites φ and τ² are estimated over.")
+    limits_text = serializers.CharField(help_text="Which limits are drawn and why, in plain English.")
     units = FunnelUnitSerializer(many=True)
 
 

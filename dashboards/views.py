@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboards import charts, presenters, rules, selectors, services, sharing
+from dashboards import charts, funnel_limits, presenters, rules, selectors, services, sharing
 from dashboards.forms import SharingForm
 from dashboards.tables import Table, csv_response, present
 from metrics.models import RollupLevel
@@ -108,10 +108,16 @@ def demographics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def funnel(request: HttpRequest, metric_code: str) -> HttpResponse:
     """Signed-in people with a role; their own site highlighted, other sites named, unnamed or left
-    out as the taskforce shares them."""
+    out as the taskforce shares them. `?limits=poisson|shmi|cqc`, `?trim=winsorise|truncate` and
+    `?label=own|outliers` choose the limits and the labels (a 400 for anything else)."""
     _require_dashboards(request)
+    choices = funnel_limits.read(request.GET)
     data = charts.funnel_chart(
-        request.user, metric_code, month=request.GET.get("month", ""), category=request.GET.get("category", "")
+        request.user,
+        metric_code,
+        month=request.GET.get("month", ""),
+        category=request.GET.get("category", ""),
+        choices=choices,
     )
     tables = [presenters.funnel_table(data)] if data["period"] else []
     data["target_shown"] = present(data["data"]["target"]) if data["data"] else None
