@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from dashboards import charts, funnel_limits, rules, selectors
+from dashboards import charts, funnel_limits, rules, selectors, spc
 from dashboards.serializers import FunnelSerializer, OverviewSerializer, SpcSerializer
 from metrics.models import RollupLevel
 from nhsportal import params
@@ -166,30 +166,37 @@ class DashboardViewSet(viewsets.ViewSet):
         level = request.query_params.get("level", RollupLevel.NATIONAL)
         org_id = None if level == RollupLevel.NATIONAL else _org(request)
         data = charts.spc_chart(request.user, metric_code, level=level, org_id=org_id)
-        result = data["spc"]
-        body = {
-            "metric": data["metric"].code,
-            "level": level,
-            "org_id": data["org_id"],
-            "name": data["name"],
-            "mean": result.mean if result else None,
-            "lower_limit": result.lower_limit if result else None,
-            "upper_limit": result.upper_limit if result else None,
-            "reliable": result.reliable if result else None,
-            "variation": result.variation if result else None,
-            "assurance": result.assurance if result else None,
-            "points": [
-                {
-                    "month": p["period"].month,
-                    "value": p["value"],
-                    "provisional": p["provisional"],
-                    "rules": list(p["rules"]),
-                    "variation": p["variation"],
-                }
-                for p in data["points"]
-            ],  # fmt: skip
-        }
-        return Response(SpcSerializer(body).data)
+        return Response(SpcSerializer(spc_body(data)).data)
+
+
+def spc_body(data: dict[str, Any]) -> dict[str, Any]:
+    """An SPC chart (`dashboards.spc.spc_chart`) as the API returns it."""
+    result, target = data["spc"], data["target"]
+    point_fields = ("value", "provisional", "variation", "category", "colour", "mean", "lower_limit", "upper_limit",
+                    "target", "change_point", "events")  # fmt: skip
+    return {
+        "metric": data["metric"].code,
+        "level": data["level"],
+        "org_id": data["org_id"],
+        "name": data["name"],
+        "improvement": data["metric"].direction,
+        "mean": result.mean if result else None,
+        "lower_limit": result.lower_limit if result else None,
+        "upper_limit": result.upper_limit if result else None,
+        "reliable": result.reliable if result else None,
+        "variation": result.variation if result else None,
+        "assurance": result.assurance if result else None,
+        "target": target,
+        "colours": spc.COLOURS,
+        "segments": data["segments"],
+        "change_points": [
+            {"month": c["month"], "reason": c["object"].reason, "status": c["status"]} for c in data["change_points"]
+        ],
+        "annotations": data["annotations"],
+        "points": [
+            {"month": p["period"].month, "rules": list(p["rules"]), **{k: p[k] for k in point_fields}} for p in data["points"]
+        ],
+    }
 
 
 def _org(request: Request) -> int:

@@ -12,7 +12,6 @@ from dashboards import figures, funnel_limits, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, RollupLevel
-from metrics.stats.spc import can_chart, charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
@@ -87,69 +86,10 @@ def funnel_chart(
 
 
 def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
-    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, over
-    its months with figures up to its latest settled month (`metrics.stats.spc.charted_run`: empty
-    months before and after are not data; a month missing in between is a gap in the chart)."""
-    cat = figures.catalogue()
-    metric = _metric(cat, metric_code)
-    if level not in SPC_LEVELS:
-        raise Http404("The level must be national, region, icb or site.")
-    org_id = ENGLAND if level == RollupLevel.NATIONAL else org_id
-    if org_id is None or not sharing.may_open_org(user, level, org_id):
-        raise Http404("No such organisation.")
-    name = figures.org_name(level, org_id)
-    if not name:
-        raise Http404("No such organisation.")
-    periods = figures.periods_with_figures()
-    total = cat.total
-    found = (
-        figures.rows(
-            sharing.rollups_visible_to(user),
-            periods=periods,
-            level=level,
-            org_ids=[org_id],
-            metric_ids=[metric.pk],
-            category_ids=[total.pk],
-        )
-        if periods and total
-        else []
-    )
-    by_period = figures.index(found, "period_id")
-    covered = months.coverage(periods, found, org_id)
-    headline = months.headline_index(covered, None)
-    # Up to the latest settled month (every site due has reported, or the month is final): a later
-    # month half filed would read as a fall in a count. The months after it are listed, not drawn.
-    shown = periods[: headline + 1] if headline is not None else []
-    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in shown]
-    start, end = charted_run(values)
-    run_periods, run_values = shown[start:end], values[start:end]
-    result = xmr(run_values, improvement=metric.direction) if can_chart(run_values) else None
-    by_index = {point.index: point for point in result.points} if result else {}
-    points = []
-    for number, (period, value) in enumerate(zip(run_periods, run_values, strict=True)):
-        row, point = by_period.get((period.pk,)), by_index.get(number)
-        points.append(
-            {
-                "period": period,
-                "label": period.month.strftime("%b %Y"),
-                "value": value,
-                "provisional": bool(row and row["provisional"]),
-                "rules": point.rules if point else (),
-                "variation": point.variation if point else None,
-            }
-        )
-    return {
-        "metric": metric,
-        "catalogue": cat,
-        "level": level,
-        "level_label": RollupLevel(level).label,
-        "org_id": org_id,
-        "name": name,
-        "spc": result,
-        "points": points,
-        "gaps": [period for period, value in zip(run_periods, run_values, strict=True) if value is None],
-        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
-    }
+    """An XmR chart of one metric: see `dashboards.spc.spc_chart` (targets, change points, annotations)."""
+    from dashboards import spc
+
+    return spc.spc_chart(user, metric_code, level=level, org_id=org_id)
 
 
 def engagement(user: Any) -> dict[str, Any]:

@@ -197,46 +197,6 @@ def funnel_table(chart: dict[str, Any]) -> Table:
     return table
 
 
-def spc_table(chart: dict[str, Any]) -> Table:
-    spc = chart["spc"]
-    table = Table(
-        "spc",
-        f"{chart['metric'].name}, {chart['name']}: month by month against the process limits",
-        ["Month", "Value", "Mean", "Lower limit", "Upper limit", "Special cause rules", "Provisional"],
-    )
-    for point in chart["points"]:
-        rules = ", ".join(RULE_TEXT[r] for r in point["rules"]) or "none"
-        table.add(
-            point["label"],
-            point["value"],
-            spc.mean if spc else None,
-            spc.lower_limit if spc else None,
-            spc.upper_limit if spc else None,
-            rules,
-            "yes" if point["provisional"] else "no",
-        )
-    if spc:
-        table.chart = {
-            "type": "spc",
-            "labels": [p["label"] for p in chart["points"]],
-            "values": [present(p["value"]) for p in chart["points"]],
-            "special": [bool(p["rules"]) for p in chart["points"]],
-            "mean": present(spc.mean),
-            "lower": present(spc.lower_limit),
-            "upper": present(spc.upper_limit),
-            "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
-        }
-        flagged = sum(bool(p["rules"]) for p in chart["points"])
-        table.summary = (
-            f"XmR chart over {sum(p['value'] is not None for p in chart['points'])} months: mean {as_text(spc.mean)}, "
-            f"limits {as_text(spc.lower_limit)} to {as_text(spc.upper_limit)}; "
-            f"{flagged} {'month' if flagged == 1 else 'months'} flagged as special cause."
-        )
-    else:
-        table.summary = "Fewer than two months in a row have figures: no chart yet."
-    return table
-
-
 def engagement_tables(data: dict[str, Any]) -> list[Table]:
     national = Table("engagement", "England: cohort, caseload and engagement rate by month",
                      ["Month", "Cohort", "Caseload", "Engagement rate (%)", "Sites reporting", "Sites due"])  # fmt: skip

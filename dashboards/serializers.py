@@ -116,12 +116,60 @@ class FunnelSerializer(serializers.Serializer):
     units = FunnelUnitSerializer(many=True)
 
 
+class SpcEventSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(
+        choices=["team", "milestone"], help_text="A neighbourhood team launched; an onboarding milestone confirmed."
+    )
+    text = serializers.CharField()
+
+
 class SpcPointSerializer(serializers.Serializer):
     month = serializers.DateField()
-    value = serializers.DecimalField(max_digits=20, decimal_places=6)
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, help_text="Null: no figure, a gap.")
     provisional = serializers.BooleanField()
     rules = serializers.ListField(child=serializers.CharField())
     variation = serializers.CharField(allow_null=True)
+    category = serializers.ChoiceField(
+        choices=["improvement", "concern", "neither", "common_cause"],
+        allow_null=True,
+        help_text="What the point means read with the improvement direction (Making Data Count).",
+    )
+    colour = serializers.CharField(allow_null=True, help_text="Its colour as NHSRplotthedots draws it.")
+    mean = serializers.FloatField(allow_null=True, help_text="Of its stretch (between change points).")
+    lower_limit = serializers.FloatField(allow_null=True)
+    upper_limit = serializers.FloatField(allow_null=True)
+    target = serializers.DecimalField(
+        max_digits=14, decimal_places=4, allow_null=True, help_text="The target in force that month."
+    )
+    change_point = serializers.BooleanField(help_text="The limits are recalculated from this month.")
+    events = SpcEventSerializer(many=True)
+
+
+class SpcTargetSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=4)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class SpcSegmentSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    mean = serializers.FloatField()
+    lower_limit = serializers.FloatField()
+    upper_limit = serializers.FloatField()
+    points_behind = serializers.IntegerField(help_text="Months the mean and limits rest on.")
+    reliable = serializers.BooleanField(help_text="False: trial limits, fewer than 12 months.")
+
+
+class SpcChangePointSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["applied", "outside", "too_short"],
+        help_text="applied; outside: not a month of the chart; too_short: would leave a stretch without two months in a row.",
+    )
 
 
 class SpcSerializer(serializers.Serializer):
@@ -129,10 +177,19 @@ class SpcSerializer(serializers.Serializer):
     level = serializers.CharField()
     org_id = serializers.IntegerField()
     name = serializers.CharField()
-    mean = serializers.FloatField(allow_null=True)
+    improvement = serializers.CharField(help_text="higher_is_better, lower_is_better or not_specified.")
+    mean = serializers.FloatField(allow_null=True, help_text="Of the latest stretch.")
     lower_limit = serializers.FloatField(allow_null=True)
     upper_limit = serializers.FloatField(allow_null=True)
     reliable = serializers.BooleanField(allow_null=True)
     variation = serializers.CharField(allow_null=True)
-    assurance = serializers.CharField(allow_null=True)
+    assurance = serializers.CharField(
+        allow_null=True,
+        help_text="consistently_passing, consistently_failing or hit_or_miss; null without a target or direction.",
+    )
+    target = SpcTargetSerializer(allow_null=True, help_text="The target in force in the latest month charted.")
+    colours = serializers.DictField(child=serializers.CharField())
+    segments = SpcSegmentSerializer(many=True)
+    change_points = SpcChangePointSerializer(many=True)
+    annotations = SpcEventSerializer(many=True, help_text="A site's own events (its people and the taskforce only).")
     points = SpcPointSerializer(many=True)

@@ -193,26 +193,56 @@ function flat(labels, value, label, colour, dash) {
   return { label, data: labels.map(() => value), borderColor: colour, borderDash: dash, borderWidth: 1.5, pointRadius: 0, fill: false };
 }
 
+function series(values, label, colour, dash, extra = {}) {
+  return { label, data: values, borderColor: colour, borderDash: dash, borderWidth: 1.5, pointRadius: 0, fill: false, spanGaps: false, stepped: "middle", ...extra };
+}
+
+// Making Data Count's colours (NHSRplotthedots' ptd_spc_colours), sent with the figures by
+// dashboards/spc_page.py: each point by its category (improvement, concern, neither, common cause),
+// each category with its own marker too, so colour is never the only cue. The mean and limits are
+// each point's own stretch's, so they step at a change point; the target is drawn where set.
 function spcConfig(data) {
+  const palette = data.palette;
+  const events = new Set(data.events);
+  const changes = new Set(data.change_points);
+  const labels = data.labels.map((l) => (events.has(l) ? `${l} ★` : l));
+  const datasets = [
+    {
+      label: "Value",
+      data: data.values,
+      borderColor: palette.common_cause,
+      pointBackgroundColor: data.colours.map((c) => c || palette.common_cause),
+      pointBorderColor: data.colours.map((c) => c || palette.common_cause),
+      pointStyle: data.markers,
+      pointRadius: data.categories.map((c) => (c && c !== "common_cause" ? 7 : 4)),
+      spanGaps: false,
+    },
+    series(data.mean, "Mean", palette.mean, []),
+    series(data.upper, "Upper process limit", palette.limits, [6, 4]),
+    series(data.lower, "Lower process limit", palette.limits, [6, 4]),
+  ];
+  if (data.target.some((t) => t !== null)) datasets.push(series(data.target, "Target", palette.target, [8, 4], { borderWidth: 2 }));
   return {
     type: "line",
-    data: {
-      labels: data.labels,
-      datasets: [
-        {
-          label: "Value",
-          data: data.values,
-          borderColor: NHS.midGrey,
-          pointBackgroundColor: data.special.map((s) => (s ? NHS.orange : NHS.midGrey)),
-          pointStyle: data.special.map((s) => (s ? "rectRot" : "circle")),
-          pointRadius: data.special.map((s) => (s ? 7 : 4)),
+    data: { labels, datasets },
+    options: {
+      scales: {
+        y: axis(data.y_title),
+        x: {
+          grid: {
+            color: (ctx) => (changes.has(data.labels[ctx.index]) ? palette.mean : "rgba(0,0,0,0.1)"),
+            lineWidth: (ctx) => (changes.has(data.labels[ctx.index]) ? 2 : 1),
+          },
         },
-        flat(data.labels, data.mean, "Mean", NHS.black, []),
-        flat(data.labels, data.upper, "Upper process limit", NHS.grey, [6, 4]),
-        flat(data.labels, data.lower, "Lower process limit", NHS.grey, [6, 4]),
-      ],
+      },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            afterLabel: (ctx) => (ctx.datasetIndex === 0 && data.categories[ctx.dataIndex] ? data.legend[data.categories[ctx.dataIndex]] : ""),
+          },
+        },
+      },
     },
-    options: { scales: { y: axis(data.y_title) } },
   };
 }
 
