@@ -1,5 +1,5 @@
-# The portal's image for docker-compose.yml: assets built with Node, served by WhiteNoise.
-FROM node:20-slim AS assets
+# The portal's image for docker-compose.yml: assets built with Node 22 LTS, served by WhiteNoise.
+FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
