@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from accounts import rules
 from accounts.models import AccessNotice, AccessRequest, OidcIdentity, RequestStatus, SiteConfirmation
 from nhsportal import audit
+from nhsportal.formats import clock
 from nhsportal.models import Role, RoleAssignment
 from nhsportal.services import revoke_role, save_role_assignment
 from sites.models import Site
@@ -352,7 +353,7 @@ def record_break_glass_sign_in(*, user: Any, address: str) -> None:
     )
     _send(
         f"Break-glass sign-in: {user.get_username()}",
-        f"{user.get_username()} signed in to the portal with a password at {timezone.localtime():%H:%M on %-d %B %Y} "
+        f"{user.get_username()} signed in to the portal with a password at {clock(timezone.localtime())} on {timezone.localtime():%-d %B %Y} "
         f"(UK time) from {address or 'an unknown address'}.\nPassword sign-in is off, so this account is a break-glass "
         f"account. If this was not expected, lock the account in Django admin now.\n",
         [admin.email for admin in administrators()],

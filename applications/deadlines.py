@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from nhsportal.formats import clock
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -25,19 +27,9 @@ def london(
     return datetime.datetime(year, month, day, hour, minute, second, tzinfo=LONDON, fold=fold)
 
 
-def _clock(value: datetime.datetime) -> str:
-    if value.minute == 0 and value.hour == 12:
-        return "midday"
-    if value.minute == 0 and value.hour == 0:
-        return "midnight"
-    hour = value.hour % 12 or 12
-    minutes = "" if value.minute == 0 else f":{value:%M}"
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
 def london_deadline(value: datetime.datetime | None) -> str:
     """`11:59pm on Friday 16 January 2026 (GMT)`: the moment in UK time, with its zone."""
     if value is None:
         return ""
     local = value.astimezone(LONDON)
-    return f"{_clock(local)} on {local:%A} {local.day} {local:%B %Y} ({local.tzname()})"
+    return f"{clock(local)} on {local:%A} {local.day} {local:%B %Y} ({local.tzname()})"

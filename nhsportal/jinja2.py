@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from nhsportal.formats import clock
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
 from nhsportal.site_pages import site_pages
@@ -27,15 +28,14 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 
 def uk_date(value: datetime.date | datetime.datetime | None, with_time: bool = False) -> str:
-    """`1 April 2026`, or `1 April 2026 at 9:05am` in Europe/London time."""
+    """`1 April 2026`, or `1 April 2026 at 9:05am` (`at 3pm`) in Europe/London time."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
         text = f"{value.day} {value:%B %Y}"
         if with_time:
-            hour = value.hour % 12 or 12
-            text += f" at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+            text += f" at {clock(value)}"
         return text
     return f"{value.day} {value:%B %Y}"
 

@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nhsportal import audit
+from nhsportal.formats import clock
 from nhsportal.models import SignInFailure
 
 
@@ -40,7 +41,7 @@ class Lock:
     @property
     def message(self) -> str:
         local = timezone.localtime(self.until)
-        when = f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%H:%M} on {local:%-d %B %Y}"
+        when = clock(local) if local.date() == timezone.localdate() else f"{clock(local)} on {local:%-d %B %Y}"
         what = "this account" if self.scope == "username" else "accounts from your network"
         return (
             f"There have been too many failed attempts to sign in to {what}, so signing in is locked "

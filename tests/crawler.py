@@ -74,7 +74,14 @@ def _pattern(path: str) -> str | None:
 
 # Things a page must never say: a person rendered as nothing, a value Python printed raw.
 UNTRUE_TEXT = [
-    (re.compile(r"\b1 (months|sites|returns|days|weeks)\b"), "says '1 <plural>'"),
+    (re.compile(r"\b1 (months|sites|returns|days|weeks|versions|teams|milestones|questions|queries)\b"), "says '1 <plural>'"),
+]
+# docs/glossary.md, "How the portal writes": one formatter for numbers and times. The portal's
+# own pages only: Django admin is the administrators' raw view of the rows.
+HOUSE_STYLE = [
+    (re.compile(r"(?<![\w.,/:#-])\d{5,}(?![\w.,/:-])"), "shows a number over 9,999 without thousands separators"),
+    (re.compile(r"\b\d{1,2}:00 ?(am|pm)\b"), "writes ':00' on the hour (NHS style: 3pm)"),
+    (re.compile(r"(?<![\w)-])-\d"), "writes a hyphen for a minus sign"),
 ]
 
 
@@ -152,7 +159,7 @@ def crawl(
             if node.strip() in ("None", "nan", "NaN", "null", "undefined"):
                 report.problems.append(f"{url} shows a bare '{node.strip()}' where a value belongs")
                 break
-        for expression, what in UNTRUE_TEXT:
+        for expression, what in UNTRUE_TEXT + ([] if pattern.startswith("admin:") else HOUSE_STYLE):
             found = expression.search(text)
             if found:
                 around = text[max(0, found.start() - 60) : found.end() + 60]

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from nhsportal.formats import clock
 from nhsportal.models import AuditEvent, Role, SignInFailure
 from tests.nhsportal.factories import PASSWORD, user_with_role
 
@@ -38,7 +39,7 @@ def test_five_wrong_passwords_lock_the_account_and_say_until_when_and_whom_to_co
     assert "too many failed attempts to sign in to this account" in page
     until = timezone.localtime(SignInFailure.objects.latest("at").at + timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES))
     # A lock that runs past midnight names its day as well as its time.
-    when = f"{until:%H:%M}" if until.date() == timezone.localdate() else f"{until:%H:%M} on {until:%-d %B %Y}"
+    when = clock(until) if until.date() == timezone.localdate() else f"{clock(until)} on {until:%-d %B %Y}"
     assert f"locked until {when} (UK time)" in page
     assert settings.SUPPORT_EMAIL in page
     assert "Error: Sign in" in page
@@ -174,8 +175,8 @@ def test_a_lock_that_runs_past_midnight_says_which_day(monkeypatch):
     tonight = Lock("username", datetime(2026, 12, 2, 23, 50, tzinfo=london))
     after_midnight = Lock("username", datetime(2026, 12, 3, 0, 7, tzinfo=london))
 
-    assert "locked until 23:50 (UK time)" in tonight.message
-    assert "locked until 00:07 on 3 December 2026 (UK time)" in after_midnight.message
+    assert "locked until 11:50pm (UK time)" in tonight.message
+    assert "locked until 12:07am on 3 December 2026 (UK time)" in after_midnight.message
 
 
 def test_a_wrong_password_is_told_plainly_and_the_page_gives_the_contact(client, person, settings):
