@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "applications",
     "metrics",
     "dashboards",
+    "dictionary",
     "reviews",
     "accounts",
 ]
