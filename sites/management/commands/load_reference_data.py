@@ -14,6 +14,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = load_all() | load_team_vocabulary() | load_metrics() | load_periods() | load_onboarding_milestones() | load_definitions()
+        counts = (
+            load_all()
+            | load_team_vocabulary()
+            | load_metrics()
+            | load_periods()
+            | load_onboarding_milestones()
+            | load_definitions()
+        )
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
