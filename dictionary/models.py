@@ -14,6 +14,10 @@ from django.utils import timezone
 from metrics.models import Direction, MetricDefinition
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 class DefinitionVersionQuerySet(models.QuerySet):
     def in_force_on(self, day: datetime.date) -> DefinitionVersionQuerySet:
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -48,7 +52,7 @@ class DefinitionVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric.name}, from {self.valid_from:%d %B %Y}"
+        return f"{self.metric.name}, from {_day(self.valid_from)}"
 
     @property
     def is_current(self) -> bool:
@@ -68,8 +72,8 @@ class DefinitionVersion(models.Model):
             others = others.filter(valid_from__lte=self.valid_to)
         clash = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)).first()
         if clash:
-            ends = f"to {clash.valid_to:%d %B %Y}" if clash.valid_to else "with no end date"
+            ends = f"to {_day(clash.valid_to)}" if clash.valid_to else "with no end date"
             raise ValidationError(
-                f"These dates overlap the version from {clash.valid_from:%d %B %Y} {ends}: "
+                f"These dates overlap the version from {_day(clash.valid_from)} {ends}: "
                 "end that version the day before this one starts."
             )
