@@ -31,7 +31,7 @@ def chart_definition_links(key: str, metric: Any = None) -> Markup:
     if not codes:
         return Markup("")
     if len(codes) == 1:
-        links = [definition_link(codes[0])]
+        links = [definition_link(metric if getattr(metric, "code", None) else codes[0])]
     else:
         links = [
             Markup('<a class="app-definition-link nhsuk-body-s" href="{}">Definition of {}</a>').format(
