@@ -74,5 +74,7 @@ def test_a_chart_links_to_its_definition_and_the_taskforce_downloads_the_guide_a
 
     # The taskforce is no longer refused a site's own blank template.
     with page.expect_download() as own:
-        page.evaluate(f"() => {{ const a = document.createElement('a'); a.href = '/returns/{croydon.pk}/{period.slug}/template.xlsx'; a.download = ''; document.body.append(a); a.click(); }}")
+        page.evaluate(
+            f"() => {{ const a = document.createElement('a'); a.href = '/returns/{croydon.pk}/{period.slug}/template.xlsx'; a.download = ''; document.body.append(a); a.click(); }}"
+        )
     assert own.value.suggested_filename.startswith("NNHIP-Croydon-")
