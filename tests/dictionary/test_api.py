@@ -63,3 +63,23 @@ def test_the_dictionary_api_is_read_only(api, people, dictionary):
     assert api.post(reverse("api:metric-definition-list"), {"code": "X"}).status_code == 405
     assert api.delete(reverse("api:metric-definition-detail", args=["O5_OTHER"])).status_code == 405
     assert DefinitionVersion.objects.count() == len(template.METRICS)
+
+
+def test_the_list_reads_every_metric_and_version_in_a_fixed_number_of_queries(api, dictionary, django_assert_max_num_queries):
+    for code in ("O1_NEW", "O1_FU", "O4_CAT1"):
+        metric = MetricDefinition.objects.get(code=code)
+        services.add_version(
+            DefinitionVersion(
+                metric=metric,
+                valid_from=datetime.date(2026, 5, 1),
+                definition="New.",
+                numerator="New.",
+                data_source="SUS",
+                source_document="v1.3",
+            )
+        )
+
+    with django_assert_max_num_queries(4):
+        response = api.get(reverse("api:metric-definition-list"))
+
+    assert sum(len(r["versions"]) for r in response.json()["results"]) == len(template.METRICS) + 3
