@@ -4,6 +4,7 @@ Read-only and public, like the dictionary pages (ADR 23)."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
@@ -36,6 +37,7 @@ class MetricDefinitionEntrySerializer(serializers.ModelSerializer):
     def get_domain(self, metric: MetricDefinition) -> str:
         return domain_of(metric).title
 
+    @extend_schema_field(DefinitionVersionSerializer(allow_null=True))
     def get_current(self, metric: MetricDefinition) -> dict | None:
         current = services.current_of(list(metric.definition_versions.all()))
         return DefinitionVersionSerializer(current).data if current else None
