@@ -43,7 +43,8 @@ def uk_date(value: datetime.date | datetime.datetime | None, with_time: bool = F
 
 def figure(value: int | Decimal | float | None, places: int = 0) -> str:
     """Thousands separators, rounded half up to `places` (Django's number format alone cuts the
-    digits off: 138.96 would read 138.9); a dash for nothing."""
+    digits off: 138.96 would read 138.9); a dash for nothing; a minus sign, not a hyphen, for a
+    negative number (NHS content style)."""
     if value is None:
         return "–"
     if not isinstance(value, int):
@@ -51,7 +52,10 @@ def figure(value: int | Decimal | float | None, places: int = 0) -> str:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if value == 0:
             value = abs(value)  # no "-0.0"
-    return number_format(value, decimal_pos=places, force_grouping=True)
+    return number_format(value, decimal_pos=places, force_grouping=True).replace("-", MINUS, 1)
+
+
+MINUS = "\u2212"
 
 
 NO_FIGURE = Markup('<span class="nhsuk-u-visually-hidden">No figure</span>–')
@@ -100,6 +104,7 @@ def environment(**options: Any) -> Environment:
             "definition_link": definition_link,  # "Definition of this metric" (dictionary.jinja)
             "chart_definition_links": chart_definition_links,
             "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
+            "support_email": settings.SUPPORT_EMAIL,  # the programme office, wherever a page says to contact it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }
