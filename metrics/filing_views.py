@@ -99,10 +99,8 @@ def download_version(request: HttpRequest, site_pk: int, month: str, number: int
 
 @login_required
 def blank_template(request: HttpRequest, site_pk: int, month: str) -> HttpResponse:
-    """The site's own people: the official template with Place and month filled in."""
+    """Everyone who may see the site's return (the taskforce too): the official template with Place and month filled in."""
     site, period, _ = selectors.get_visible_return(request.user, site_pk, month)
-    if not rules.can_prepare_return(request.user, site):
-        raise PermissionDenied("The blank template is for the site's own staff.")
     return _xlsx(export.write_blank(site.name, period.month), _filename(site.name, period.slug))
 
 

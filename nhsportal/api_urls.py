@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from applications.api import register as register_applications
 from dashboards.api import register as register_dashboards
+from dictionary.api import register as register_dictionary
 from metrics.api import register as register_metrics
 from metrics.rollup_api import urlpatterns as rollup_urls
 from reviews.api import register as register_reviews
@@ -43,6 +44,7 @@ router.register("focus-cohorts", FocusCohortViewSet, basename="focus-cohort")
 register_applications(router)
 register_metrics(router)
 register_dashboards(router)
+register_dictionary(router)
 register_reviews(router)
 
 urlpatterns = router.urls + rollup_urls  # `api:coverage` is not a viewset

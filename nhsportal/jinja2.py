@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from dictionary.jinja import chart_definition_links, definition_link
 from nhsportal.formats import clock
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
@@ -100,8 +101,10 @@ def environment(**options: Any) -> Environment:
             "form_errors": error_summary_items,
             "roles_of": roles_of,
             "site_pages": site_pages,  # a site's sub-navigation (templates/sites/_nav.jinja)
-            "table_cell": cell_html,
-            "support_email": settings.SUPPORT_EMAIL,  # the programme office, wherever a page says to contact it  # a figure in a dashboard table: the one way every table shows it
+            "definition_link": definition_link,  # "Definition of this metric" (dictionary.jinja)
+            "chart_definition_links": chart_definition_links,
+            "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
+            "support_email": settings.SUPPORT_EMAIL,  # the programme office, wherever a page says to contact it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }

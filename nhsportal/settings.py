@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "applications",
     "metrics",
     "dashboards",
+    "dictionary",
     "reviews",
     "accounts",
 ]
@@ -285,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "SiteStatusEnum": "sites.models.SiteStatus",
         "OrganisationKindEnum": "teams.models.OrganisationKind",
         "MetricKindEnum": "metrics.models.MetricKind",
+        "DirectionEnum": "metrics.models.Direction",  # a metric's direction and its definition's (dictionary)
         "ReturnStatusEnum": "metrics.models.ReturnStatus",
         "ApplicationStatusEnum": "applications.models.Status",
         "SiteReviewStatusEnum": "reviews.models.ReviewStatus",

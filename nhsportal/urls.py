@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("applications/", include("applications.urls")),
     path("returns/", include("metrics.urls")),
+    path("dashboards/metrics/", include("dictionary.urls")),  # before dashboards/<level>/<id>/
     path("dashboards/", include("dashboards.urls")),
     path("reviews/", include("reviews.urls")),
     path("summary/", dashboard_views.public_summary, name="public-summary"),

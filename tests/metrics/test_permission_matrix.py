@@ -122,7 +122,7 @@ def _pages(site, other_site, period):
             (f"{whose} version", reverse("return-version", args=[*at, 1]), read),
             (f"{whose} version download", reverse("return-version-download", args=[*at, 2]), read),
             (f"{whose} compare", reverse("return-diff", args=at) + "?from=1&to=2", read),
-            (f"{whose} blank template", reverse("return-blank-template", args=at), prepare),
+            (f"{whose} blank template", reverse("return-blank-template", args=at), read),  # everyone who sees the return
             (f"{whose} edit grid", reverse("return-edit", args=at), prepare),
         ]
     return pages

@@ -49,6 +49,10 @@ PUBLIC = {
     "healthz",
     "readyz",
     "public-summary",
+    "metric-dictionary",  # what the public summary's figures mean (ADR 23)
+    "metric-definition",
+    "api:metric-definition-list",
+    "api:metric-definition-detail",
     "api-schema",  # the API's shape, not its data, like a published spec
     "api-docs",
     "admin:login",
@@ -110,6 +114,7 @@ BY_NAME = {
     "review_pk": lambda w: w.application_review.pk,
     "template_pk": lambda w: w.milestone_template.pk,
     "metric_code": lambda w: w.metric.code,
+    "code": lambda w: w.metric.code,
     "level": lambda w: "site",
     "org_id": lambda w: w.site.pk,
     "format": lambda w: "json",

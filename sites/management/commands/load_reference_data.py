@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from dictionary.reference import load_definitions
 from metrics.reference import load_metrics, load_periods
 from reviews.reference import load_onboarding_milestones
 from sites.reference import load_all
@@ -13,6 +14,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = load_all() | load_team_vocabulary() | load_metrics() | load_periods() | load_onboarding_milestones()
+        counts = (
+            load_all()
+            | load_team_vocabulary()
+            | load_metrics()
+            | load_periods()
+            | load_onboarding_milestones()
+            | load_definitions()
+        )
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
