@@ -28,6 +28,7 @@ from rest_framework.viewsets import ViewSetMixin
 
 from applications.models import Answer, Collaborator, Decision, EvidenceFile, Outcome
 from applications.models import Review as ApplicationReview
+from dashboards.models import SpcChangePoint
 from metrics import services as return_services
 from metrics.models import BreakdownCategory, DataQualityQuery, ExportJob, MetricDefinition
 from metrics.reference import load_metrics
@@ -95,6 +96,7 @@ PAGE_PK = {
     "reviews/actions/": "review_action",
     "reviews/sites/": "site",
     "exports/": "export_job",
+    "dashboards/spc/change-points/": "spc_change_point",
     "access/sites/": "site",
     "access/requests/": "access_request",
 }
@@ -179,6 +181,9 @@ def world(settings, tmp_path):
         application=application, outcome=Outcome.choices[0][0], rationale="Crawlham fits", decided_by=taskforce
     )
     export_job = ExportJob.objects.create(requested_by=staff_a, format="csv")
+    spc_change_point = SpcChangePoint.objects.create(
+        metric=MetricDefinition.objects.first(), level="site", org_id=site.pk, month=period.month, reason="Crawlham's new team"
+    )
 
     objects = {
         "site": site,
@@ -199,6 +204,7 @@ def world(settings, tmp_path):
         "application_review": application_review,
         "decision": decision,
         "export_job": export_job,
+        "spc_change_point": spc_change_point,
         # Shared by every site (SHARED): reference data and vocabularies.
         "region": site.place.icb.region,
         "icb": site.place.icb,
