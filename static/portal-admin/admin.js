@@ -1,0 +1,17 @@
+// Django admin, held to WCAG 2.2 too, where its own markup falls short. Loaded by
+// nhsportal/templates/admin/base_site.html; runs once the page (and select2) has loaded.
+window.addEventListener("load", () => {
+  // A searchable choice (autocomplete_fields, select2): the combobox is named by its label,
+  // not only by the (empty, before a choice) text of what is chosen.
+  for (const box of document.querySelectorAll(".select2-selection[role=combobox]")) {
+    const select = box.closest(".select2-container")?.previousElementSibling;
+    const label = select && select.id && document.querySelector(`label[for="${select.id}"]`);
+    if (label) box.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
+  }
+  // A tabular inline's first column (the saved row's name) has an empty header.
+  for (const header of document.querySelectorAll("thead th.original")) {
+    if (!header.textContent.trim()) {
+      header.insertAdjacentHTML("beforeend", '<span class="portal-visually-hidden">Saved record</span>');
+    }
+  }
+});
