@@ -6,7 +6,11 @@ window.addEventListener("load", () => {
   for (const box of document.querySelectorAll(".select2-selection[role=combobox]")) {
     const select = box.closest(".select2-container")?.previousElementSibling;
     const label = select && select.id && document.querySelector(`label[for="${select.id}"]`);
-    if (label) box.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
+    if (!label) continue;
+    const name = label.textContent.replace(/:\s*$/, "").trim();
+    box.setAttribute("aria-label", name);
+    // The choice shown inside it is a read-only textbox of its own: named by the label too.
+    box.querySelector(".select2-selection__rendered[role=textbox]")?.setAttribute("aria-label", name);
   }
   // A tabular inline's first column (the saved row's name) has an empty header.
   for (const header of document.querySelectorAll("thead th.original")) {
