@@ -1,6 +1,7 @@
 // Django admin, held to WCAG 2.2 too, where its own markup falls short. Loaded by
-// nhsportal/templates/admin/base_site.html; runs once the page (and select2) has loaded.
-window.addEventListener("load", () => {
+// nhsportal/templates/admin/base_site.html (deferred, after the form's own scripts): runs after
+// their jQuery "ready" handlers, which start select2, or once the page has loaded without jQuery.
+function fix() {
   // A searchable choice (autocomplete_fields, select2): the combobox is named by its label,
   // not only by the (empty, before a choice) text of what is chosen.
   for (const box of document.querySelectorAll(".select2-selection[role=combobox]")) {
@@ -18,4 +19,10 @@ window.addEventListener("load", () => {
       header.insertAdjacentHTML("beforeend", '<span class="portal-visually-hidden">Saved record</span>');
     }
   }
-});
+}
+
+if (window.django && window.django.jQuery) {
+  window.django.jQuery(fix);
+} else {
+  window.addEventListener("load", fix);
+}
