@@ -64,7 +64,8 @@ def axe_violations(page, tags=WCAG_AA) -> list[str]:
             if not page.evaluate("typeof window.axe !== 'undefined'"):
                 page.evaluate(AXE.read_text())
             result = page.evaluate(
-                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", list(tags)
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                list(tags),
             )
             break
         except PlaywrightError as error:
