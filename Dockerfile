@@ -1,5 +1,5 @@
-# The portal's image for docker-compose.yml: assets built with Node, served by WhiteNoise.
-FROM node:20-slim AS assets
+# The portal's image for docker-compose.yml: assets built with Node 22 LTS, served by WhiteNoise.
+FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,8 +9,9 @@ RUN npm run build
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
 WORKDIR /app
+# The runtime lock only, every file checked against its hash (ADR 2): no test or load tools.
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 COPY --from=assets /app/static/css static/css
 COPY --from=assets /app/static/vendor static/vendor

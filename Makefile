@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run the suite on both cores; PYTEST_ARGS="-k sites" narrows it.
 PYTEST_ARGS ?=
 
-.PHONY: run test bench load install assets lint audit format compose-check backup restore clean
+.PHONY: run test bench load install lock assets lint audit format compose-check backup restore clean
 
 run: install assets
 	DJANGO_ENV=development $(MANAGE) migrate --no-input
@@ -26,16 +26,31 @@ bench: install
 	DJANGO_ENV=test $(PY) -m bench.review_pack
 
 # The monthly peak on the real stack, a couple of minutes: needs DATABASE_URL (PostgreSQL) and redis-server.
-load: install assets
+# Locust and what it pulls in come from their own lock (requirements-load.txt), installed here only.
+load: install assets $(VENV)/.load-installed
 	DJANGO_ENV=test $(PY) -m bench.load.run
 
+# Everything from the locks, every file checked against its hash (ADR 2). The lock pins pip too.
 install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+$(VENV)/.load-installed: $(VENV)/.installed requirements-load.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-load.txt
+	touch $@
+
+# Recompile the locks from requirements*.in, keeping every version already locked that still fits;
+# LOCK_ARGS=--upgrade takes the newest of everything, LOCK_ARGS="--upgrade-package NAME" of one.
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(VENV)/.installed
+	$(UV_COMPILE) --output-file requirements.txt requirements.in
+	$(UV_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+	$(UV_COMPILE) --output-file requirements-load.txt requirements-load.in
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -82,6 +82,20 @@ def _pages(site_id: int, region_id: int, icb_id: int, month: str) -> list[tuple[
             {"month": month, "category": "age_70_79"},
             national,
         ),
+        (
+            "dashboard-funnel O1_NEW ?limits=shmi&label=outliers",
+            "dashboard-funnel",
+            ["O1_NEW"],
+            {"limits": "shmi", "label": "outliers"},
+            national,
+        ),
+        (
+            "dashboard-funnel O1_NEW ?limits=cqc&trim=truncate&month",
+            "dashboard-funnel",
+            ["O1_NEW"],
+            {"limits": "cqc", "trim": "truncate", "month": month},
+            national,
+        ),
         ("dashboard-spc O1_NEW national", "dashboard-spc", ["O1_NEW"], {"level": "national"}, national),
         ("dashboard-spc O1_NEW one site", "dashboard-spc", ["O1_NEW"], {"level": "site", "org": site_id}, national),
         ("dashboard-org region", "dashboard-org", ["region", region_id], {}, national),
@@ -91,6 +105,7 @@ def _pages(site_id: int, region_id: int, icb_id: int, month: str) -> list[tuple[
         ("public-summary (anonymous)", "public-summary", [], {}, "anonymous"),
         ("api:dashboard-overview", "api:dashboard-overview", [], {}, national),
         ("api:dashboard-funnel O1_NEW", "api:dashboard-funnel", ["O1_NEW"], {}, national),
+        ("api:dashboard-funnel O1_NEW ?limits=cqc", "api:dashboard-funnel", ["O1_NEW"], {"limits": "cqc"}, national),
         ("api:dashboard-spc O1_NEW national", "api:dashboard-spc", ["O1_NEW"], {}, national),
         ("api:rollup-list (first page, no filter)", "api:rollup-list", [], {}, national),
         (

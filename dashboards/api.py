@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from dashboards import charts, rules, selectors
+from dashboards import charts, funnel_limits, rules, selectors, spc
 from dashboards.serializers import FunnelSerializer, OverviewSerializer, SpcSerializer
 from metrics.models import RollupLevel
 from nhsportal import params
@@ -92,21 +92,41 @@ class DashboardViewSet(viewsets.ViewSet):
                 description="YYYY-MM (or the month's first day, 2026-09-01); default the latest month with figures.",
             ),
             OpenApiParameter("category", OpenApiTypes.STR, description="Breakdown category code; default total."),
+            OpenApiParameter(
+                "limits",
+                OpenApiTypes.STR,
+                enum=list(funnel_limits.LIMITS),
+                description="poisson (default): exact Poisson 95% and 99% limits. shmi or cqc: limits at 95% and 99.8% "
+                "adjusted for overdispersion (FunnelPlotR's SHMI and CQC methods, ADR 21); `band` and `side` follow them.",
+            ),
+            OpenApiParameter(
+                "trim",
+                OpenApiTypes.STR,
+                enum=["winsorise", "truncate"],
+                description="How extreme z-scores are tamed before φ is estimated: default truncate for shmi, winsorise for cqc.",
+            ),
         ],
         responses=FunnelSerializer,
     )
     @action(detail=False, methods=["get"], url_path=r"funnel/(?P<metric_code>[A-Za-z0-9_]+)", url_name="funnel")
     def funnel(self, request: Request, metric_code: str) -> Response:
+        choices = funnel_limits.read(request.query_params)
         data = charts.funnel_chart(
             request.user,
             metric_code,
             month=request.query_params.get("month", ""),
             category=request.query_params.get("category", ""),
+            choices=choices,
         )
-        funnel = data["data"]
+        funnel, shown = data["data"], data["shown"]
         units = [
             {**{k: u[k] for k in ("name", "own", "numerator", "denominator", "rate", "limits", "band", "side")},
-             "site_id": u["site_id"] if u["named"] else None}
+             "site_id": u["site_id"] if u["named"] else None,
+             "classification": "inside" if u["side"] is None else u["side"],
+             "adjusted_limits": (
+                 {k: u["shown"]["limits"][k] for k in ("lower95", "upper95", "lower998", "upper998")}
+                 if shown["method"] != "poisson" else None
+             )}
             for u in data["units"]
         ]  # fmt: skip
         body = {
@@ -116,6 +136,16 @@ class DashboardViewSet(viewsets.ViewSet):
             "target": funnel["target"] if funnel else None,
             "sites_in_funnel": data.get("sites_in_funnel", 0),
             "hidden": data.get("hidden", 0),
+            "limits": shown["method"],
+            "limits_asked": choices["limits"],
+            "trim": shown["trim"],
+            "trim_proportion": shown["proportion"],
+            "outer_level": shown["outer"],
+            "phi": shown["phi"],
+            "tau2": shown["tau2"],
+            "overdispersed": shown["overdispersed"],
+            "units_in_estimate": shown["units_in_estimate"],
+            "limits_text": shown["text"],
             "units": units,
         }
         return Response(FunnelSerializer(body).data)
@@ -136,30 +166,37 @@ class DashboardViewSet(viewsets.ViewSet):
         level = request.query_params.get("level", RollupLevel.NATIONAL)
         org_id = None if level == RollupLevel.NATIONAL else _org(request)
         data = charts.spc_chart(request.user, metric_code, level=level, org_id=org_id)
-        result = data["spc"]
-        body = {
-            "metric": data["metric"].code,
-            "level": level,
-            "org_id": data["org_id"],
-            "name": data["name"],
-            "mean": result.mean if result else None,
-            "lower_limit": result.lower_limit if result else None,
-            "upper_limit": result.upper_limit if result else None,
-            "reliable": result.reliable if result else None,
-            "variation": result.variation if result else None,
-            "assurance": result.assurance if result else None,
-            "points": [
-                {
-                    "month": p["period"].month,
-                    "value": p["value"],
-                    "provisional": p["provisional"],
-                    "rules": list(p["rules"]),
-                    "variation": p["variation"],
-                }
-                for p in data["points"]
-            ],  # fmt: skip
-        }
-        return Response(SpcSerializer(body).data)
+        return Response(SpcSerializer(spc_body(data)).data)
+
+
+def spc_body(data: dict[str, Any]) -> dict[str, Any]:
+    """An SPC chart (`dashboards.spc.spc_chart`) as the API returns it."""
+    result, target = data["spc"], data["target"]
+    point_fields = ("value", "provisional", "variation", "category", "colour", "mean", "lower_limit", "upper_limit",
+                    "target", "change_point", "events")  # fmt: skip
+    return {
+        "metric": data["metric"].code,
+        "level": data["level"],
+        "org_id": data["org_id"],
+        "name": data["name"],
+        "improvement": data["metric"].direction,
+        "mean": result.mean if result else None,
+        "lower_limit": result.lower_limit if result else None,
+        "upper_limit": result.upper_limit if result else None,
+        "reliable": result.reliable if result else None,
+        "variation": result.variation if result else None,
+        "assurance": result.assurance if result else None,
+        "target": target,
+        "colours": spc.COLOURS,
+        "segments": data["segments"],
+        "change_points": [
+            {"month": c["month"], "reason": c["object"].reason, "status": c["status"]} for c in data["change_points"]
+        ],
+        "annotations": data["annotations"],
+        "points": [
+            {"month": p["period"].month, "rules": list(p["rules"]), **{k: p[k] for k in point_fields}} for p in data["points"]
+        ],
+    }
 
 
 def _org(request: Request) -> int:

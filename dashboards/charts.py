@@ -8,11 +8,10 @@ from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnels, months, sharing
+from dashboards import figures, funnel_limits, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, RollupLevel
-from metrics.stats.spc import can_chart, charted_run, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 DEMOGRAPHIC_DIMENSIONS = (Dimension.AGE, Dimension.ETHNICITY, Dimension.IMD)
@@ -26,9 +25,13 @@ def _metric(cat: Catalogue, code: str, *, rate: bool = False) -> MetricDefinitio
     return metric
 
 
-def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str = "") -> dict[str, Any]:
-    """One metric, month and category: the pooled national rate, the 95% and 99% limits and every
-    site the person may see, marked within / outside 95% / outside 99%, their own highlighted."""
+def funnel_chart(
+    user: Any, metric_code: str, *, month: str = "", category: str = "", choices: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One metric, month and category: the pooled national rate, the limits chosen (exact Poisson
+    95% and 99%, or adjusted for overdispersion at 95% and 99.8%: `dashboards.funnel_limits`) and
+    every site the person may see, classified against the limits shown, their own highlighted."""
+    choices = choices or funnel_limits.read({})
     cat = figures.catalogue()
     metric = _metric(cat, metric_code, rate=True)
     chosen = cat.category_by_code.get(category or "total")
@@ -36,7 +39,8 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         raise Http404("No such breakdown category.")
     periods = figures.periods_with_figures()
     if not periods:
-        return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None}
+        return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None,
+                "choices": choices, "shown": funnel_limits.shown(None, choices)}  # fmt: skip
     national = figures.rows(
         sharing.rollups_visible_to(user),
         periods=periods,
@@ -50,11 +54,19 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
     headline = months.headline_index(covered, months.parse_month(month))
     period = periods[headline if headline is not None else -1]
     data = funnels.site_funnels(period, [metric.pk], chosen.pk).get(metric.pk)
+    shown = funnel_limits.shown(data, choices)
+    by_site = shown["units"]
     units_all = sorted(data["units"], key=lambda u: (u["rate"], u["site_id"])) if data else []  # numbered by the rate shown
     names = figures.org_names(RollupLevel.SITE, [u["site_id"] for u in units_all]) if units_all else {}
     labels = sharing.label_sites(user, [u["site_id"] for u in units_all], names)
-    units = [{**u, **labels[u["site_id"]]} for u in units_all if u["site_id"] in labels]
-    counts = {band: sum(u["band"] == band for u in units_all) for band in ("within", "outside_95", "outside_99")}
+    units = [
+        {**u, **labels[u["site_id"]], "shown": by_site[u["site_id"]], "band": by_site[u["site_id"]]["band"],
+         "side": by_site[u["site_id"]]["side"], "poisson_band": u["band"], "poisson_side": u["side"]}
+        for u in units_all if u["site_id"] in labels
+    ]  # fmt: skip
+    outer = "outside_998" if shown["outer"] == "99.8" else "outside_99"
+    counts = {band: sum(by_site[u["site_id"]]["band"] == band for u in units_all) for band in ("within", "outside_95", outer)}
+    counts["outside_outer"] = counts[outer]
     return {
         "metric": metric,
         "category": chosen,
@@ -66,75 +78,18 @@ def funnel_chart(user: Any, metric_code: str, *, month: str = "", category: str 
         "hidden": len(units_all) - len(units),
         "counts": counts,
         "sites_in_funnel": len(units_all),
+        "choices": choices,
+        "shown": shown,
         "coverage": covered,
         "headline": next(c for c in covered if c.period.pk == period.pk),
     }
 
 
 def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL, org_id: int | None = None) -> dict[str, Any]:
-    """An XmR chart of one metric (total category) for England, a region, an ICB or a site, over
-    its months with figures up to its latest settled month (`metrics.stats.spc.charted_run`: empty
-    months before and after are not data; a month missing in between is a gap in the chart)."""
-    cat = figures.catalogue()
-    metric = _metric(cat, metric_code)
-    if level not in SPC_LEVELS:
-        raise Http404("The level must be national, region, icb or site.")
-    org_id = ENGLAND if level == RollupLevel.NATIONAL else org_id
-    if org_id is None or not sharing.may_open_org(user, level, org_id):
-        raise Http404("No such organisation.")
-    name = figures.org_name(level, org_id)
-    if not name:
-        raise Http404("No such organisation.")
-    periods = figures.periods_with_figures()
-    total = cat.total
-    found = (
-        figures.rows(
-            sharing.rollups_visible_to(user),
-            periods=periods,
-            level=level,
-            org_ids=[org_id],
-            metric_ids=[metric.pk],
-            category_ids=[total.pk],
-        )
-        if periods and total
-        else []
-    )
-    by_period = figures.index(found, "period_id")
-    covered = months.coverage(periods, found, org_id)
-    headline = months.headline_index(covered, None)
-    # Up to the latest settled month (every site due has reported, or the month is final): a later
-    # month half filed would read as a fall in a count. The months after it are listed, not drawn.
-    shown = periods[: headline + 1] if headline is not None else []
-    values = [figures.value_of(by_period.get((p.pk,)), metric) for p in shown]
-    start, end = charted_run(values)
-    run_periods, run_values = shown[start:end], values[start:end]
-    result = xmr(run_values, improvement=metric.direction) if can_chart(run_values) else None
-    by_index = {point.index: point for point in result.points} if result else {}
-    points = []
-    for number, (period, value) in enumerate(zip(run_periods, run_values, strict=True)):
-        row, point = by_period.get((period.pk,)), by_index.get(number)
-        points.append(
-            {
-                "period": period,
-                "label": period.month.strftime("%b %Y"),
-                "value": value,
-                "provisional": bool(row and row["provisional"]),
-                "rules": point.rules if point else (),
-                "variation": point.variation if point else None,
-            }
-        )
-    return {
-        "metric": metric,
-        "catalogue": cat,
-        "level": level,
-        "level_label": RollupLevel(level).label,
-        "org_id": org_id,
-        "name": name,
-        "spc": result,
-        "points": points,
-        "gaps": [period for period, value in zip(run_periods, run_values, strict=True) if value is None],
-        "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
-    }
+    """An XmR chart of one metric: see `dashboards.spc.spc_chart` (targets, change points, annotations)."""
+    from dashboards import spc
+
+    return spc.spc_chart(user, metric_code, level=level, org_id=org_id)
 
 
 def engagement(user: Any) -> dict[str, Any]:

@@ -26,7 +26,8 @@ RULE_TEXT = {
     "two_of_three": "2 of 3 near a limit",
     "shift": "7 in a row on one side of the mean",
 }
-BAND_TEXT = {"within": "Within the 95% limits", "outside_95": "Outside the 95% limits", "outside_99": "Outside the 99% limits"}
+BAND_TEXT = {"within": "Within the 95% limits", "outside_95": "Outside the 95% limits", "outside_99": "Outside the 99% limits",
+             "outside_998": "Outside the 99.8% limits"}  # fmt: skip
 
 
 def variation_text(variation: str | None, side: str | None) -> str:
@@ -118,8 +119,16 @@ def metric_table(key: str, caption: str, summaries: list[dict[str, Any]], *, wit
     return table
 
 
+def point_name(unit: dict[str, Any]) -> str:
+    """A funnel point's accessible name: the site, its rate and where it sits."""
+    own = " (your site)" if unit["own"] else ""
+    return f"{unit['name']}{own}: {as_text(unit['rate'])} per 1,000, denominator {unit['denominator']:,}. {band_text(unit['band'], unit['side'])}."
+
+
 def funnel_table(chart: dict[str, Any]) -> Table:
     metric, period, category = chart["metric"], chart["period"], chart["category"]
+    shown = chart["shown"]
+    outer = shown["outer"]
     caption = f"{metric.name}, {category}, {period}: sites against the funnel limits"
     table = Table(
         "funnel",
@@ -129,38 +138,50 @@ def funnel_table(chart: dict[str, Any]) -> Table:
             "Numerator",
             "Denominator",
             "Rate per 1,000",
-            "Lower 99%",
+            f"Lower {outer}%",
             "Lower 95%",
             "Upper 95%",
-            "Upper 99%",
+            f"Upper {outer}%",
             "Where it sits",
         ],
     )
     for unit in chart["units"]:
-        limits = unit["limits"]
+        limits = unit["shown"]["limits"]
         table.add(
             unit["name"] + (" (your site)" if unit["own"] else ""),
             unit["numerator"],
             unit["denominator"],
             unit["rate"],
-            limits["lower99"],
+            limits["lower_outer"],
             limits["lower95"],
             limits["upper95"],
-            limits["upper99"],
+            limits["upper_outer"],
             band_text(unit["band"], unit["side"]),
         )
     data = chart["data"]
+    label_outliers = chart["choices"]["label"] == "outliers"
     if data:
-        curve = data["curve"]
         table.chart = {
             "type": "funnel",
             "target": present(data["target"]),
+            "outer": outer,
             "curve": [
-                {"x": round(p["denominator"], 1), **{k: present(p[k]) for k in ("lower95", "upper95", "lower99", "upper99")}}
-                for p in curve
+                {
+                    "x": round(p["denominator"], 1),
+                    **{k: present(p[k]) for k in ("lower95", "upper95", "lower_outer", "upper_outer")},
+                }
+                for p in shown["curve"]
             ],
             "points": [
-                {"x": u["denominator"], "y": present(u["rate"]), "label": u["name"], "own": u["own"], "band": u["band"]}
+                {
+                    "x": u["denominator"],
+                    "y": present(u["rate"]),
+                    "label": u["name"],
+                    "name": point_name(u),
+                    "own": u["own"],
+                    "band": u["band"],
+                    "labelled": u["own"] or (label_outliers and u["band"] != "within"),
+                }
                 for u in chart["units"]
             ],
             "x_title": "Denominator (patients in the cohort)",
@@ -168,50 +189,11 @@ def funnel_table(chart: dict[str, Any]) -> Table:
         }
     table.summary = (
         f"Funnel plot: {chart['sites_in_funnel']:,} sites; England's pooled rate {as_text(data['target'])} per 1,000; "
-        f"{chart['counts']['outside_95']} outside the 95% limits and {chart['counts']['outside_99']} outside the 99% limits."
+        f"{chart['counts']['outside_95'] + chart['counts']['outside_outer']} outside the 95% limits, "
+        f"{chart['counts']['outside_outer']} of them outside the {outer}% limits."
         if data
         else "No sites reported this figure."
     )
-    return table
-
-
-def spc_table(chart: dict[str, Any]) -> Table:
-    spc = chart["spc"]
-    table = Table(
-        "spc",
-        f"{chart['metric'].name}, {chart['name']}: month by month against the process limits",
-        ["Month", "Value", "Mean", "Lower limit", "Upper limit", "Special cause rules", "Provisional"],
-    )
-    for point in chart["points"]:
-        rules = ", ".join(RULE_TEXT[r] for r in point["rules"]) or "none"
-        table.add(
-            point["label"],
-            point["value"],
-            spc.mean if spc else None,
-            spc.lower_limit if spc else None,
-            spc.upper_limit if spc else None,
-            rules,
-            "yes" if point["provisional"] else "no",
-        )
-    if spc:
-        table.chart = {
-            "type": "spc",
-            "labels": [p["label"] for p in chart["points"]],
-            "values": [present(p["value"]) for p in chart["points"]],
-            "special": [bool(p["rules"]) for p in chart["points"]],
-            "mean": present(spc.mean),
-            "lower": present(spc.lower_limit),
-            "upper": present(spc.upper_limit),
-            "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
-        }
-        flagged = sum(bool(p["rules"]) for p in chart["points"])
-        table.summary = (
-            f"XmR chart over {sum(p['value'] is not None for p in chart['points'])} months: mean {as_text(spc.mean)}, "
-            f"limits {as_text(spc.lower_limit)} to {as_text(spc.upper_limit)}; "
-            f"{flagged} {'month' if flagged == 1 else 'months'} flagged as special cause."
-        )
-    else:
-        table.summary = "Fewer than two months in a row have figures: no chart yet."
     return table
 
 

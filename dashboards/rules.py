@@ -19,6 +19,11 @@ def can_change_sharing(user: Any) -> bool:
     return roles_of(user).is_national
 
 
+def can_record_change_point(user: Any) -> bool:
+    """The taskforce (members and chair) and administrators record and remove SPC change points."""
+    return roles_of(user).is_national
+
+
 def can_view_public_summary(user: Any) -> bool:
     """Anyone, signed in or not: national and regional figures only, small numbers suppressed."""
     return True

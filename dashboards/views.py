@@ -8,15 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboards import charts, presenters, rules, selectors, services, sharing
+from dashboards import charts, funnel_limits, presenters, rules, selectors, services, sharing
 from dashboards.forms import SharingForm
 from dashboards.tables import Table, csv_response, present
-from metrics.models import RollupLevel
-from nhsportal import params
 
 WHO = {
     "signed_in": "The taskforce, the chair and administrators see every site. Site staff, site leads and programme "
@@ -108,10 +106,16 @@ def demographics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def funnel(request: HttpRequest, metric_code: str) -> HttpResponse:
     """Signed-in people with a role; their own site highlighted, other sites named, unnamed or left
-    out as the taskforce shares them."""
+    out as the taskforce shares them. `?limits=poisson|shmi|cqc`, `?trim=winsorise|truncate` and
+    `?label=own|outliers` choose the limits and the labels (a 400 for anything else)."""
     _require_dashboards(request)
+    choices = funnel_limits.read(request.GET)
     data = charts.funnel_chart(
-        request.user, metric_code, month=request.GET.get("month", ""), category=request.GET.get("category", "")
+        request.user,
+        metric_code,
+        month=request.GET.get("month", ""),
+        category=request.GET.get("category", ""),
+        choices=choices,
     )
     tables = [presenters.funnel_table(data)] if data["period"] else []
     data["target_shown"] = present(data["data"]["target"]) if data["data"] else None
@@ -128,25 +132,20 @@ def funnel(request: HttpRequest, metric_code: str) -> HttpResponse:
 @require_GET
 def spc(request: HttpRequest, metric_code: str) -> HttpResponse:
     """Signed-in people with a role; a region's chart for anyone of them, an ICB's or a site's only
-    where they may open that organisation (a 404 otherwise)."""
+    where they may open that organisation (a 404 otherwise). The taskforce records change points here."""
+    return spc_page_response(request, metric_code)
+
+
+def spc_page_response(request: HttpRequest, metric_code: str, *, form: Any = None) -> HttpResponse:
+    from dashboards import spc_page
+
     _require_dashboards(request)
-    level = request.GET.get("level", RollupLevel.NATIONAL)
-    try:
-        org = params.whole_number(request.GET.get("org"), name="org")
-    except params.BadParameter as exc:
-        raise Http404("The organisation must be given by its number.") from exc
-    data = charts.spc_chart(request.user, metric_code, level=level, org_id=org)
-    table = presenters.spc_table(data)
-    data["variation_icon"] = presenters.variation_icon(data["spc"].variation, data["spc"].variation_side) if data["spc"] else None
-    data["assurance_icon"] = presenters.assurance_icon(data["spc"].assurance) if data["spc"] else None
-    data["limits_shown"] = (
-        {k: present(getattr(data["spc"], k)) for k in ("mean", "lower_limit", "upper_limit")} if data["spc"] else None
-    )
+    data = spc_page.context(request, metric_code, form=form)
     return _page(
         request,
         "dashboards/spc.jinja",
-        [table],
-        f"spc-{metric_code}-{level}-{data['org_id']}",
+        [data["table"]],
+        f"spc-{metric_code}-{data['level']}-{data['org_id']}",
         {"page_title": f"SPC chart: {data['metric'].name}, {data['name']}", **data},
     )
 

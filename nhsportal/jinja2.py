@@ -42,7 +42,8 @@ def uk_date(value: datetime.date | datetime.datetime | None, with_time: bool = F
 
 def figure(value: int | Decimal | float | None, places: int = 0) -> str:
     """Thousands separators, rounded half up to `places` (Django's number format alone cuts the
-    digits off: 138.96 would read 138.9); a dash for nothing."""
+    digits off: 138.96 would read 138.9); a dash for nothing; a minus sign, not a hyphen, for a
+    negative number (NHS content style)."""
     if value is None:
         return "–"
     if not isinstance(value, int):
@@ -50,7 +51,10 @@ def figure(value: int | Decimal | float | None, places: int = 0) -> str:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if value == 0:
             value = abs(value)  # no "-0.0"
-    return number_format(value, decimal_pos=places, force_grouping=True)
+    return number_format(value, decimal_pos=places, force_grouping=True).replace("-", MINUS, 1)
+
+
+MINUS = "\u2212"
 
 
 NO_FIGURE = Markup('<span class="nhsuk-u-visually-hidden">No figure</span>–')
@@ -96,7 +100,8 @@ def environment(**options: Any) -> Environment:
             "form_errors": error_summary_items,
             "roles_of": roles_of,
             "site_pages": site_pages,  # a site's sub-navigation (templates/sites/_nav.jinja)
-            "table_cell": cell_html,  # a figure in a dashboard table: the one way every table shows it
+            "table_cell": cell_html,
+            "support_email": settings.SUPPORT_EMAIL,  # the programme office, wherever a page says to contact it  # a figure in a dashboard table: the one way every table shows it
             # The NHS.UK template's favicons and manifest; served unhashed by WhiteNoise.
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }

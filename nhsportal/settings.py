@@ -237,6 +237,9 @@ EMAIL_PORT = config.env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = config.env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", default=True)
+# Seconds an SMTP connect, greeting or reply may take before the send fails (and its task retries):
+# without it a stalled mail server holds the worker that is sending for as long as the socket lives.
+EMAIL_TIMEOUT = config.env_int("EMAIL_TIMEOUT", 10)
 # Links in e-mails point here.
 PORTAL_BASE_URL = config.env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "Neighbourhood Health Programme <noreply@nnhip.invalid>")

@@ -36,9 +36,14 @@ class SignInForm(lockout.SaysWhenLocked, AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not settings.PASSWORD_SIGN_IN:
-            self.error_messages = {**self.error_messages, "invalid_login": PASSWORDS_OFF}
+        wrong = PASSWORDS_OFF if not settings.PASSWORD_SIGN_IN else WRONG_CREDENTIALS
+        self.error_messages = {**self.error_messages, "invalid_login": wrong}
 
+
+WRONG_CREDENTIALS = (
+    "Enter a correct username and password. Both are case-sensitive: check Caps Lock is off. "
+    "After 5 wrong tries in a row, signing in is locked for a while."
+)
 
 PASSWORDS_OFF = (
     "Signing in with a password is turned off: sign in with your NHS identity instead, using a button above. "

@@ -17,6 +17,7 @@ urlpatterns = [
     path("matrix/", tracking.review_matrix, name="review-matrix"),
     path("coaching/", tracking.coaching_list, name="coaching-list"),
     path("coaching/add/", tracking.coaching_add, name="coaching-add"),
+    path("onboarding/overdue/", onboarding.overdue_onboarding, name="overdue-onboarding"),
     path("sites/<int:pk>/", onboarding.site_reviews, name="site-reviews"),
     path("sites/<int:pk>/onboarding/", onboarding.onboarding, name="onboarding"),
     path("sites/<int:pk>/onboarding/<int:template_pk>/", onboarding.milestone_submit, name="milestone-submit"),

@@ -24,6 +24,11 @@ computed the way the NHS-R community's NHSRplotthedots (``ptd_spc``) computes th
   limits (above the upper or below the lower limit: consistently passing or failing, otherwise
   hit or miss) and is only given with a target and an improvement direction.
 
+Rebasing (``rebase``, as NHSRplotthedots' ``rebase`` argument): from each change point the mean,
+moving ranges and limits are worked out afresh over that stretch; no moving range and no run
+crosses a change point, each point is judged against its own stretch's limits, and the assurance
+icon compares the target with the latest stretch's.
+
 A period without a figure (None) is a gap, as NHSRplotthedots treats a missing value: no point,
 no moving range across it, no run continued across it; the mean is of the points there are.
 
@@ -75,6 +80,22 @@ class SpcPoint:
 
 
 @dataclass(frozen=True)
+class SpcSegment:
+    """The mean and limits of one stretch of the series between change points (``rebase``)."""
+
+    start: int  # the place in the series of its first point
+    end: int  # one past the place of its last point
+    mean: float
+    mean_moving_range: float
+    lower_limit: float
+    upper_limit: float
+    lower_two_thirds: float
+    upper_two_thirds: float
+    baseline_points: int
+    reliable: bool
+
+
+@dataclass(frozen=True)
 class SpcResult:
     points: tuple[SpcPoint, ...]
     improvement: Improvement
@@ -90,7 +111,9 @@ class SpcResult:
     variation: Variation  # the icon: the latest point's variation
     variation_side: Side | None
     target: float | None
-    assurance: Assurance | None
+    assurance: Assurance | None  # against the latest stretch's limits
+    segments: tuple[SpcSegment, ...] = ()  # one per stretch between change points, oldest first
+    change_points: tuple[int, ...] = ()  # where each stretch after the first begins (a place in the series)
 
 
 def charted_run(values: Sequence[Number | None]) -> tuple[int, int]:
@@ -146,12 +169,64 @@ def _segments(count: int, after_gap: frozenset[int]) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], count], strict=True))
 
 
+def _change_starts(positions: Sequence[int], count: int, rebase: Sequence[int]) -> tuple[int, ...]:
+    """Where each rebased stretch begins, as an index into the points there are: a change point
+    at a period without a figure starts the stretch at the next point; one at or before the first
+    point, or after the last, changes nothing."""
+    starts = set()
+    for change in rebase:
+        if isinstance(change, bool) or not isinstance(change, int) or not 0 <= change < count:
+            raise ValueError(f"a change point must be a period of the series (0 to {count - 1}), got {change!r}")
+        k = next((k for k, position in enumerate(positions) if position >= change), None)
+        if k:
+            starts.add(k)
+    return tuple(sorted(starts))
+
+
+def usable_change_points(points: Sequence[Number | None], rebase: Sequence[int]) -> list[int]:
+    """The change points (in order) that ``xmr`` can rebase at: each stretch they make keeps two
+    points in a row (a moving range). One that would leave a stretch without one is left out."""
+    kept: list[int] = []
+    for change in sorted(set(rebase)):
+        if not 0 <= change < len(points):
+            continue
+        bounds = [0, *kept, change, len(points)]
+        if all(can_chart(points[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b):
+            kept.append(change)
+    return kept
+
+
+@dataclass(frozen=True)
+class _Limits:
+    mean: Fraction
+    mean_mr: Fraction
+    lower: Fraction
+    upper: Fraction
+    lower_near: Fraction
+    upper_near: Fraction
+    baseline: int
+    screened: tuple[int, ...]
+
+
+def _limits(values: Sequence[Fraction], first: int, last: int, breaks: frozenset[int], baseline: int | None) -> _Limits:
+    """Mean and limits of the points values[first:last] (the first ``baseline`` of them when given)."""
+    base = values[first : first + baseline if baseline else last][: last - first]
+    mean = sum(base, Fraction(0)) / len(base)
+    local_breaks = frozenset(k - first for k in breaks if first < k < first + len(base))
+    mean_mr, screened = _mean_moving_range(base, local_breaks)
+    spread, near = LIMIT_FACTOR * mean_mr, NEAR_LIMIT_FACTOR * mean_mr
+    return _Limits(
+        mean, mean_mr, mean - spread, mean + spread, mean - near, mean + near, len(base), tuple(first + i for i in screened)
+    )
+
+
 def xmr(
     points: Sequence[Number | None],
     *,
     improvement: Improvement,
     target: Number | None = None,
     baseline: int | None = None,
+    rebase: Sequence[int] = (),
 ) -> SpcResult:
     """An XmR chart of ``points`` (oldest first, one per period).
 
@@ -161,6 +236,13 @@ def xmr(
     is the point's place in ``points``. ``baseline`` fixes the mean and limits on the first n
     points (all points when None or when there are fewer); every point is still judged against
     them. Needs two points in a row (one moving range).
+
+    ``rebase`` lists change points (places in ``points``), as NHSRplotthedots' ``rebase``: from
+    each, the mean, the moving ranges and the limits are worked out afresh over the points up to
+    the next change point (``baseline`` then fixes the first n of each stretch); no moving range
+    and no run crosses a change point, and each point is judged against its own stretch's limits.
+    The result's mean and limits (and so the assurance) are the latest stretch's. Every stretch
+    needs two points in a row (``usable_change_points`` leaves out those that would not).
     """
     if improvement not in IMPROVEMENT_DIRECTIONS:
         raise ValueError(f"improvement must be one of {', '.join(IMPROVEMENT_DIRECTIONS)}, got {improvement!r}")
@@ -170,34 +252,44 @@ def xmr(
     if len(positions) < 2:
         raise ValueError("an XmR chart needs at least two points (one moving range)")
     values = [Fraction(points[i]) for i in positions]  # rejects NaN and infinities
-    after_gap = frozenset(k for k in range(1, len(positions)) if positions[k] != positions[k - 1] + 1)
-    base = values[: baseline or len(values)]
-    mean = sum(base, Fraction(0)) / len(base)
-    mean_mr, screened = _mean_moving_range(base, after_gap)
-    upper, lower = mean + LIMIT_FACTOR * mean_mr, mean - LIMIT_FACTOR * mean_mr
-    upper_near, lower_near = mean + NEAR_LIMIT_FACTOR * mean_mr, mean - NEAR_LIMIT_FACTOR * mean_mr
-
     count = len(values)
-    side_of_mean = [_sign(value - mean) for value in values]
-    outside = [value > upper or value < lower for value in values]
-    near = [not out and (value > upper_near or value < lower_near) for value, out in zip(values, outside, strict=True)]
+    after_gap = frozenset(k for k in range(1, count) if positions[k] != positions[k - 1] + 1)
+    starts = _change_starts(positions, len(points), rebase)
+    breaks = after_gap | frozenset(starts)  # no moving range and no run crosses a gap or a change point
+    stretches = list(zip((0, *starts), (*starts, count), strict=True))
+    limits: list[_Limits] = []
+    for first, last in stretches:
+        try:
+            limits.append(_limits(values, first, last, breaks, baseline))
+        except ValueError as exc:
+            if len(stretches) == 1:
+                raise
+            raise ValueError(f"the stretch from period {positions[first]} needs two points in a row (one moving range)") from exc
+    of_point = [limits[n] for n, (first, last) in enumerate(stretches) for _ in range(first, last)]
+
+    side_of_mean = [_sign(value - lim.mean) for value, lim in zip(values, of_point, strict=True)]
+    outside = [value > lim.upper or value < lim.lower for value, lim in zip(values, of_point, strict=True)]
+    near = [
+        not out and (value > lim.upper_near or value < lim.lower_near)
+        for value, lim, out in zip(values, of_point, outside, strict=True)
+    ]
     rules: list[set[str]] = [set() for _ in values]
     trend_direction: list[int] = [0] * count
 
-    for first, last in _segments(count, after_gap):
+    for first, last in _segments(count, breaks):
         for start, end in _runs(side_of_mean[first:last]):
             if end - start >= RUN_LENGTH:
                 for i in range(first + start, first + end):
                     rules[i].add("shift")
-    # steps[i] is the move from point i to point i + 1; none across a gap (0 breaks a run, as a tie does)
-    steps = [0 if i + 1 in after_gap else _sign(values[i + 1] - values[i]) for i in range(count - 1)]
+    # steps[i] is the move from point i to point i + 1; none across a break (0 breaks a run, as a tie does)
+    steps = [0 if i + 1 in breaks else _sign(values[i + 1] - values[i]) for i in range(count - 1)]
     for start, end in _runs(steps):
         if end - start >= RUN_LENGTH - 1:
             for i in range(start, end + 1):
                 rules[i].add("trend")
                 trend_direction[i] = steps[start]  # later runs overwrite: a shared point takes the later
     for i in range(count - 2):
-        if i + 1 in after_gap or i + 2 in after_gap:
+        if i + 1 in breaks or i + 2 in breaks:
             continue
         window = range(i, i + 3)
         same_side = side_of_mean[i] != 0 and all(side_of_mean[j] == side_of_mean[i] for j in window)
@@ -209,8 +301,10 @@ def xmr(
         if outside[i]:
             rules[i].add("outside_limits")
 
+    stretch_start = [first for first, last in stretches for _ in range(first, last)]
     result_points = []
     for i, value in enumerate(values):
+        lim = of_point[i]
         flagged = tuple(rule for rule in RULE_PRECEDENCE if rule in rules[i])
         special_cause = flagged[0] if flagged else None
         direction = trend_direction[i] if special_cause == "trend" else side_of_mean[i]
@@ -219,34 +313,51 @@ def xmr(
             SpcPoint(
                 index=positions[i],
                 value=float(value),
-                moving_range=None if i == 0 or i in after_gap else float(abs(value - values[i - 1])),
-                mean=float(mean),
-                lower_limit=float(lower),
-                upper_limit=float(upper),
-                in_baseline=i < len(base),
+                moving_range=None if i == 0 or i in breaks else float(abs(value - values[i - 1])),
+                mean=float(lim.mean),
+                lower_limit=float(lim.lower),
+                upper_limit=float(lim.upper),
+                in_baseline=i - stretch_start[i] < lim.baseline,
                 rules=flagged,
                 special_cause=special_cause,
                 side=side,
                 variation=_variation(side, improvement),
             )
         )
-    latest = result_points[-1]
+    segments = tuple(
+        SpcSegment(
+            start=positions[first],
+            end=positions[last - 1] + 1,
+            mean=float(lim.mean),
+            mean_moving_range=float(lim.mean_mr),
+            lower_limit=float(lim.lower),
+            upper_limit=float(lim.upper),
+            lower_two_thirds=float(lim.lower_near),
+            upper_two_thirds=float(lim.upper_near),
+            baseline_points=lim.baseline,
+            reliable=lim.baseline >= MIN_POINTS_FOR_RELIABLE_LIMITS,
+        )
+        for (first, last), lim in zip(stretches, limits, strict=True)
+    )
+    latest, current = result_points[-1], limits[-1]
     return SpcResult(
         points=tuple(result_points),
         improvement=improvement,
-        mean=float(mean),
-        mean_moving_range=float(mean_mr),
-        lower_limit=float(lower),
-        upper_limit=float(upper),
-        lower_two_thirds=float(lower_near),
-        upper_two_thirds=float(upper_near),
-        baseline_points=len(base),
-        screened_moving_ranges=screened,
-        reliable=len(base) >= MIN_POINTS_FOR_RELIABLE_LIMITS,
+        mean=float(current.mean),
+        mean_moving_range=float(current.mean_mr),
+        lower_limit=float(current.lower),
+        upper_limit=float(current.upper),
+        lower_two_thirds=float(current.lower_near),
+        upper_two_thirds=float(current.upper_near),
+        baseline_points=current.baseline,
+        screened_moving_ranges=tuple(k for lim in limits for k in lim.screened),
+        reliable=segments[-1].reliable,
         variation=latest.variation,
         variation_side=latest.side,
         target=None if target is None else float(target),
-        assurance=_assurance(None if target is None else Fraction(target), lower, upper, improvement),
+        assurance=_assurance(None if target is None else Fraction(target), current.lower, current.upper, improvement),
+        segments=segments,
+        change_points=tuple(positions[k] for k in starts),
     )
 
 

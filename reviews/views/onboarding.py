@@ -42,6 +42,23 @@ def site_reviews(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def overdue_onboarding(request: HttpRequest) -> HttpResponse:
+    """The taskforce: every onboarding site with overdue milestones, oldest first, each linked to its checklist."""
+    if not rules.can_decide_milestone(request.user):
+        raise PermissionDenied("The list of overdue onboarding milestones is for the national taskforce.")
+    overdue = selectors.overdue_milestones()
+    sites = sorted(overdue.items(), key=lambda pair: (min(i.due_on for i in pair[1]), pair[0].name))
+    context = page(
+        "Overdue onboarding milestones",
+        sites=sites,
+        total=sum(len(items) for _, items in sites),
+        back=(reverse("home"), "Back to your home page"),
+    )
+    return render(request, "reviews/overdue_onboarding.jinja", context)
+
+
+@login_required
 def onboarding(request: HttpRequest, pk: int) -> HttpResponse:
     """The taskforce and the site's own people."""
     site = get_visible_site(request.user, pk)

@@ -37,9 +37,14 @@ def test_a_programme_lead_starts_writes_and_submits(client, cast, round_):
     later = client.post(reverse("application-answer", args=[application.pk, 2]), {"text": "", "then": "later"})
     assert later["Location"] == reverse("application-detail", args=[application.pk])
 
+    looking = client.get(reverse("application-check", args=[application.pk])).content.decode()
+    assert "There is a problem" not in looking and "nhsuk-error-summary" not in looking
+    assert "cannot be submitted yet: 1 question needs an answer first" in looking
+    assert "Submit application" not in looking
+
     check = client.post(reverse("application-check", args=[application.pk]))
     page = check.content.decode()
-    assert check.status_code == 200 and "Before you can submit" not in page and "There is a problem" in page
+    assert check.status_code == 200 and "There is a problem" in page
     assert f"Answer question 2: Question 2 of {round_.name}" in page
     assert reverse("application-answer", args=[application.pk, 2]) in page
 

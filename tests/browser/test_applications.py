@@ -111,15 +111,14 @@ def test_a_programme_lead_writes_and_submits_the_places_application(page, knowsl
     assert_accessible(page)
     page.get_by_role("button", name="Return to the application").click()
 
-    # Check the answers: the error summary lists what is missing and links to it.
+    # Check the answers: no error before the user has done anything, no submit button while a
+    # question is unanswered, and a link to each one that is.
     page.get_by_role("link", name="Check your answers and submit").click()
-    summary = page.locator(".nhsuk-error-summary")
-    expect(summary).to_contain_text("Answer question 2")
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
+    expect(page.get_by_role("button", name="Submit application")).to_have_count(0)
+    expect(page.locator(".nhsuk-inset-text")).to_contain_text("cannot be submitted yet: 1 question needs an answer first")
     assert_accessible(page)
-    page.get_by_role("button", name="Submit application").click()
-    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
-    assert_accessible(page)
-    page.locator(".nhsuk-error-summary").get_by_role("link", name="Answer question 2").click()
+    page.locator(".nhsuk-inset-text").get_by_role("link", name="Answer question 2").click()
     page.get_by_role("textbox", name="Question 2 of Wave two applications").fill(
         "Three teams start in Huyton, Kirkby and Halewood."
     )

@@ -55,6 +55,8 @@ def urls(site, region_id):
         reverse("dashboard-demographics"),
         reverse("dashboard-funnel", args=["O1_NEW"]),
         reverse("dashboard-funnel", args=["O1_NEW"]) + "?category=age_80_plus&format=csv",
+        reverse("dashboard-funnel", args=["O1_NEW"]) + "?limits=shmi&label=outliers",
+        reverse("dashboard-funnel", args=["O1_NEW"]) + "?limits=cqc&trim=truncate",
         reverse("dashboard-spc", args=["O1_NEW"]),
         reverse("dashboard-spc", args=["COHORT"]) + f"?level=site&org={site.pk}",
         reverse("dashboard-org", args=["region", region_id]),
@@ -64,6 +66,7 @@ def urls(site, region_id):
         reverse("api:dashboard-overview"),
         reverse("api:dashboard-overview") + f"?level=site&org={site.pk}",
         reverse("api:dashboard-funnel", args=["O6_GP"]),
+        reverse("api:dashboard-funnel", args=["O6_GP"]) + "?limits=cqc",
         reverse("api:dashboard-spc", args=["O6_GP"]),
     ]
 

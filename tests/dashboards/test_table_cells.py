@@ -21,12 +21,12 @@ NO_FIGURE = '<span class="nhsuk-u-visually-hidden">No figure</span>–'
         ("", NO_FIGURE),
         (0, "0"),
         (1234567, "1,234,567"),
-        (-1234, "-1,234"),
+        (-1234, "\u22121,234"),  # a minus sign, not a hyphen
         (Decimal("1234.5"), "1,234.5"),
         (Decimal("12"), "12.0"),
         (Decimal("-0.0"), "0.0"),
         (Decimal("-0.04"), "0.0"),
-        (Decimal("-3.25"), "-3.3"),  # rounded half up (away from zero), as `present` rounds figures
+        (Decimal("-3.25"), "\u22123.3"),  # rounded half up (away from zero), as `present` rounds figures
         (Decimal("138.96"), "139.0"),  # not cut to 138.9
         (1.5, "1.5"),
         ("12 of 40", "12 of 40"),

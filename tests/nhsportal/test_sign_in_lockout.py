@@ -29,7 +29,7 @@ def person():
 def test_five_wrong_passwords_lock_the_account_and_say_until_when_and_whom_to_contact(client, person, settings):
     for _ in range(settings.SIGN_IN_USERNAME_LIMIT - 1):
         response = sign_in(client, person.username, "wrong-password-123")
-        assert "enter a correct username and password" in response.content.decode()
+        assert "Enter a correct username and password" in response.content.decode()
 
     response = sign_in(client, person.username, "wrong-password-123")
 
@@ -37,7 +37,9 @@ def test_five_wrong_passwords_lock_the_account_and_say_until_when_and_whom_to_co
     assert response.status_code == 200
     assert "too many failed attempts to sign in to this account" in page
     until = timezone.localtime(SignInFailure.objects.latest("at").at + timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES))
-    assert f"locked until {until:%H:%M} (UK time)" in page
+    # A lock that runs past midnight names its day as well as its time.
+    when = f"{until:%H:%M}" if until.date() == timezone.localdate() else f"{until:%H:%M} on {until:%-d %B %Y}"
+    assert f"locked until {when} (UK time)" in page
     assert settings.SUPPORT_EMAIL in page
     assert "Error: Sign in" in page
 
@@ -159,3 +161,26 @@ def test_a_locked_person_cannot_get_a_session_for_the_api(client, person, settin
     sign_in(client, person.username, PASSWORD)
 
     assert client.get("/api/v1/sites/").status_code in {401, 403}
+
+
+def test_a_lock_that_runs_past_midnight_says_which_day(monkeypatch):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from nhsportal.lockout import Lock
+
+    london = ZoneInfo("Europe/London")
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 2))
+    tonight = Lock("username", datetime(2026, 12, 2, 23, 50, tzinfo=london))
+    after_midnight = Lock("username", datetime(2026, 12, 3, 0, 7, tzinfo=london))
+
+    assert "locked until 23:50 (UK time)" in tonight.message
+    assert "locked until 00:07 on 3 December 2026 (UK time)" in after_midnight.message
+
+
+def test_a_wrong_password_is_told_plainly_and_the_page_gives_the_contact(client, person, settings):
+    page = sign_in(client, person.username, "wrong-password-123").content.decode()
+
+    assert "Enter a correct username and password" in page
+    assert "Please enter" not in page  # Django's default wording, not NHS style
+    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in page

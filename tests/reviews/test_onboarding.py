@@ -250,3 +250,25 @@ def test_a_milestone_evidence_file_gone_from_storage_is_a_page_saying_so_and_an_
     assert "This file is no longer available" in text and "Data sharing agreement.pdf" in text
     assert (reverse("onboarding", args=[site.pk]), f"Back to {site.name}'s onboarding") in pages.links(response.content)
     assert [r.levelname for r in caplog.records if milestone.evidence_file.name in r.getMessage()] == ["ERROR"]
+
+
+def test_the_home_pages_overdue_count_links_to_a_list_of_the_sites_and_their_milestones(client, site, people, checklist):
+    site.wave.start_date = timezone.localdate() - datetime.timedelta(days=60)
+    site.wave.save()
+    client.force_login(people["taskforce_member"])
+
+    home = client.get(reverse("home")).content.decode()
+    listing = client.get(reverse("overdue-onboarding"))
+
+    assert f'<a href="{reverse("overdue-onboarding")}">2 onboarding milestones are overdue at 1 site</a>' in home
+    page = listing.content.decode()
+    assert listing.status_code == 200
+    assert reverse("onboarding", args=[site.pk]) in page
+    assert "Data sharing agreement signed; First neighbourhood team live" in page
+    assert "2 milestones are past their due date at 1 onboarding site" in page
+
+
+@pytest.mark.parametrize("role", ["site_lead", "site_staff", "programme_lead", "no_role"])
+def test_only_the_taskforce_sees_the_overdue_list(client, people, role):
+    client.force_login(people[role])
+    assert client.get(reverse("overdue-onboarding")).status_code == 403
