@@ -20,3 +20,9 @@ class NhsPortalConfig(AppConfig):
         from nhsportal.params import IdConverter
 
         register_converter(IdConverter, "id")
+
+        # Django admin's date-and-time field writes "Date:" and "Time:" as bare text beside its two
+        # inputs: this template makes them the inputs' labels (WCAG 1.3.1; axe, tests/browser).
+        from django.contrib.admin.widgets import AdminSplitDateTime
+
+        AdminSplitDateTime.template_name = "nhsportal/admin_split_datetime.html"

@@ -73,7 +73,8 @@ TEMPLATES = [
     {
         # Django admin, DRF's browsable API and the API docs keep their own templates.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: nhsportal/templates/admin/ overrides Django admin's base_site.html.
+        "DIRS": [BASE_DIR / "nhsportal" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

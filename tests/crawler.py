@@ -53,6 +53,7 @@ class Visit:
     status: int
     referrer: str
     pattern: str
+    content_type: str = ""
 
 
 @dataclass
@@ -138,7 +139,7 @@ def crawl(
                 break
             response = client.get(location)
             hops += 1
-        report.visits.append(Visit(url, response.status_code, referrer, pattern))
+        report.visits.append(Visit(url, response.status_code, referrer, pattern, response.get("Content-Type", "")))
         if response.status_code >= 500:
             report.problems.append(f"{url} (linked from {referrer}) answers {response.status_code}")
             continue

@@ -33,7 +33,7 @@ def test_the_return_its_grid_and_the_coverage_grid_fit_the_window(page, tmp_path
         page.goto(url)
         widths[url] = page.evaluate("document.documentElement.scrollWidth")
         # The table is still all there: its region scrolls.
-        assert page.evaluate("document.querySelector('.app-table-scroll').scrollWidth") > 1000
+        assert page.evaluate("document.querySelector('.nhsuk-scroll__content').scrollWidth") > 1000
     sign_in(page, "taskforce")
     page.goto("/returns/")
     widths["/returns/"] = page.evaluate("document.documentElement.scrollWidth")
