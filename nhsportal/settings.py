@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dashboards",
     "reviews",
     "accounts",
+    "bulletins",
 ]
 
 MIDDLEWARE = [

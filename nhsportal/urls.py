@@ -21,6 +21,7 @@ urlpatterns = [
     path("returns/", include("metrics.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("reviews/", include("reviews.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("summary/", dashboard_views.public_summary, name="public-summary"),
     path("exports/", include("metrics.export_urls")),
     path("api/v1/", include("nhsportal.api_urls")),
