@@ -193,7 +193,7 @@ def changelog(
             if _same(before, after):
                 continue
             metric, category = metrics[key[0]], categories[key[1]]
-            rows.append({**_where(directory, r["site_id"]), "month": r["period__month"].isoformat(), "metric": metric.template_id,
+            rows.append({**_where(directory, r["site_id"]), "month": r["period__month"].isoformat(), "metric": metric.template_id, "metric_code": metric.code,
                          "metric_name": metric.name, "category": str(category), "old_version": r["old_number"],
                          "new_version": r["signed_off_version__number"], "old": before, "new": after})  # fmt: skip
     return rows

@@ -18,8 +18,8 @@ from typing import Any
 
 from dashboards.models import SpcChangePoint
 from metrics.models import BreakdownCategory, Dimension, MetricDefinition, ReportingPeriod, Rollup, RollupLevel
-from metrics.stats import funnel
 from metrics.stats import overdispersion as od
+from metrics.stats.funnel import funnel as funnel_of
 from metrics.stats.spc import can_chart, charted_run, usable_change_points, xmr
 from sites.models import ICB, Region
 
@@ -103,15 +103,18 @@ def signals(period: ReportingPeriod, directory: dict[int, dict[str, Any]], earli
     outside, dispersion = _funnels(month_rows, metrics)
 
     seen_spc, seen_funnel = set(earlier.get("spc_keys", [])), set(earlier.get("funnel_keys", []))
-    spc_keys = sorted(f"{metrics[m].template_id}:{org}" for (level, org, m) in special if level == RollupLevel.SITE)
-    funnel_keys = sorted(f"{metrics[m].template_id}:{org}" for (level, org, m) in outside if level == RollupLevel.SITE)
+    spc_keys = sorted(f"{metrics[m].code}:{org}" for (level, org, m) in special if level == RollupLevel.SITE)
+    funnel_keys = sorted(f"{metrics[m].code}:{org}" for (level, org, m) in outside if level == RollupLevel.SITE)
 
     def label(level: str, org: int, metric_id: int) -> dict[str, Any]:
         m = metrics[metric_id]
-        where = {k: directory.get(org, {}).get(k) for k in ("icb", "region")} if level == RollupLevel.SITE else {}
-        return {"metric": m.template_id, "metric_name": m.name, "unit": "per 1,000" if m.has_rate else "count",
+        name = names[level].get(org, f"{RollupLevel(level).label} {org}")
+        where = (
+            {"site": name, **{k: directory.get(org, {}).get(k) for k in ("icb", "region")}} if level == RollupLevel.SITE else {}
+        )
+        return {"metric": m.template_id, "metric_code": m.code, "metric_name": m.name, "unit": "per 1,000" if m.has_rate else "count",
                 "level": level, "level_label": RollupLevel(level).label, "org_id": org,
-                "name": names[level].get(org, f"{RollupLevel(level).label} {org}"), **where}  # fmt: skip
+                "name": name, **where}  # fmt: skip
 
     def order(item: tuple) -> tuple:
         (level, org, m), _ = item
@@ -120,10 +123,10 @@ def signals(period: ReportingPeriod, directory: dict[int, dict[str, Any]], earli
     new_signals = [
         {**label(*key), "site_id": key[1], **found}
         for key, found in sorted(special.items(), key=order)
-        if key[0] == RollupLevel.SITE and f"{metrics[key[2]].template_id}:{key[1]}" not in seen_spc
+        if key[0] == RollupLevel.SITE and f"{metrics[key[2]].code}:{key[1]}" not in seen_spc
     ]
     outliers = [
-        {**label(*key), "site_id": key[1], **found, "new": f"{metrics[key[2]].template_id}:{key[1]}" not in seen_funnel}
+        {**label(*key), "site_id": key[1], **found, "new": f"{metrics[key[2]].code}:{key[1]}" not in seen_funnel}
         for key, found in sorted(outside.items(), key=order)
         if key[0] == RollupLevel.SITE
     ]
@@ -150,14 +153,14 @@ def _funnels(month_rows, metrics) -> tuple[dict[tuple[str, int, int], dict[str, 
     outside: dict[tuple[str, int, int], dict[str, Any]] = {}
     dispersion = []
     for (level, metric_id), units in sorted(month_rows.items(), key=lambda item: (item[0][0], metrics[item[0][1]].order)):
-        result = funnel.funnel(units, curve_points=2)
+        result = funnel_of(units, curve_points=2)
         if not result.units or not result.total_numerator:
             continue
         proportion = Fraction(result.total_numerator, result.total_denominator)
         expected = {u.key: float(proportion * u.denominator) for u in result.units}
         est = od.estimate([(u.numerator, expected[u.key]) for u in result.units], METHOD)
         if level == RollupLevel.SITE:
-            dispersion.append({"metric": metrics[metric_id].template_id, "metric_name": metrics[metric_id].name,
+            dispersion.append({"metric": metrics[metric_id].template_id, "metric_code": metrics[metric_id].code, "metric_name": metrics[metric_id].name,
                                "sites": len(result.units), "england": result.target_rate_per_1000, "phi": est.phi,
                                "tau2": est.tau2, "overdispersed": est.overdispersed, "method": "SHMI (log scale, truncated)"})  # fmt: skip
         for u in result.units:
