@@ -177,3 +177,8 @@ def test_the_email_is_sent_after_the_bulletin_commits(world, monkeypatch, django
     assert len(mail.outbox) == 1
     bulletin.refresh_from_db()
     assert bulletin.emailed_at is not None
+
+
+def test_the_taskforce_home_page_links_to_the_bulletins(client, world):
+    response = page(client, world.people["taskforce"], reverse("home"))
+    assert f'href="{reverse("bulletin-list")}"' in response.content.decode()
