@@ -212,6 +212,8 @@ def build_contents(period: ReportingPeriod) -> dict[str, Any]:
                    "initial_submission_due": period.initial_submission_due.isoformat(),
                    "final_submission_due": period.final_submission_due.isoformat()},
         "read_at": read_at.isoformat(),
+        # Built before the final deadline (on request): a site may still file or correct.
+        "provisional": timezone.localdate(read_at) <= period.final_submission_due,
         "previous": {"id": previous.pk, "label": str(previous.period), "version": previous.version,
                      "issued_at": previous.issued_at.isoformat()} if previous else None,
         **found,

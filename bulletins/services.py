@@ -36,9 +36,9 @@ def notice_key(bulletin: Bulletin) -> str:
     return f"bulletin-issued:{bulletin.pk}"
 
 
-def request(period: ReportingPeriod, *, by: Any = None, trigger: str = "request") -> tuple[Bulletin, bool]:
+def request(period: ReportingPeriod, *, by: Any = None, trigger: str = "request", queue: bool = True) -> tuple[Bulletin, bool]:
     """The month's bulletin being built: the one already building, or a new version queued for the
-    worker once this commits. (bulletin, created)."""
+    worker once this commits (unless `queue` is False: the caller builds it). (bulletin, created)."""
     with transaction.atomic():
         ReportingPeriod.objects.select_for_update().get(pk=period.pk)  # one version number at a time
         building = Bulletin.objects.filter(period=period, status=BulletinStatus.BUILDING).first()
@@ -49,7 +49,8 @@ def request(period: ReportingPeriod, *, by: Any = None, trigger: str = "request"
             period=period, version=number, trigger=trigger, requested_by=by if getattr(by, "pk", None) else None
         )
         bulletin_id = bulletin.pk
-        transaction.on_commit(lambda: _dispatch(bulletin_id), robust=True)
+        if queue:
+            transaction.on_commit(lambda: _dispatch(bulletin_id), robust=True)
     return bulletin, True
 
 
@@ -62,7 +63,7 @@ def _dispatch(bulletin_id: int) -> None:
         logger.warning("Broker unavailable: bulletin %s waits for the daily check", bulletin_id, exc_info=True)
 
 
-def build(bulletin_id: int, *, retryable: tuple[type[BaseException], ...] = ()) -> Bulletin:
+def build(bulletin_id: int, *, retryable: tuple[type[BaseException], ...] = (), notify: bool = True) -> Bulletin:
     """Read, store and issue one bulletin (one no longer building is left as it is), then e-mail
     the taskforce once the issue commits. An error in `retryable` propagates for the task to retry;
     any other marks the bulletin failed (so the button can ask for it again) and propagates."""
@@ -89,7 +90,8 @@ def build(bulletin_id: int, *, retryable: tuple[type[BaseException], ...] = ()) 
         bulletin.status = BulletinStatus.ISSUED
         bulletin.workbook.save(f"bulletin-{bulletin.period.slug}-v{bulletin.version}.xlsx", ContentFile(data), save=False)
         bulletin.save(update_fields=["contents", "issued_at", "status", "workbook"])
-        transaction.on_commit(lambda: _dispatch_email(bulletin_id), robust=True)
+        if notify:
+            transaction.on_commit(lambda: _dispatch_email(bulletin_id), robust=True)
     return bulletin
 
 
@@ -150,5 +152,12 @@ def resend_stuck(older_than_minutes: int = 30) -> int:
     return len(stuck)
 
 
-def latest_issued(period: ReportingPeriod) -> Bulletin | None:
-    return Bulletin.objects.filter(period=period, status=BulletinStatus.ISSUED).order_by("-version").first()
+def build_latest_closed_month(today: datetime.date | None = None) -> Bulletin | None:
+    """For the demo (seed_demo): the bulletin of the latest month past its final deadline, built
+    here and now without e-mailing anyone. None if no month has closed."""
+    today = today or timezone.localdate()
+    period = ReportingPeriod.objects.filter(final_submission_due__lt=today).order_by("-month").first()
+    if period is None:
+        return None
+    bulletin, _ = request(period, trigger="demo", queue=False)
+    return build(bulletin.pk, notify=False)

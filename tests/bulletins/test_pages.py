@@ -48,6 +48,7 @@ def test_the_taskforce_sees_every_site_and_every_table(client, world, issued):
         "coverage", "first-time", "missing", "caveats", "signals", "outliers", "dispersion", "moved", "changelog"
     ]  # fmt: skip
     assert "<caption" in body and 'media="print"' in body
+    assert "these figures are provisional" in body  # built on request before the final deadline (1 February 2027)
 
 
 def test_a_site_lead_sees_their_own_rows_and_englands_headline_only(client, world, issued):
@@ -182,3 +183,12 @@ def test_the_email_is_sent_after_the_bulletin_commits(world, monkeypatch, django
 def test_the_taskforce_home_page_links_to_the_bulletins(client, world):
     response = page(client, world.people["taskforce"], reverse("home"))
     assert f'href="{reverse("bulletin-list")}"' in response.content.decode()
+
+
+def test_the_demo_call_issues_the_latest_closed_month_without_emailing(world, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    day = world.november.final_submission_due  # November not yet closed: October is the latest
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bulletin = services.build_latest_closed_month(today=day)
+    assert (bulletin.period, bulletin.status, bulletin.trigger) == (world.october, BulletinStatus.ISSUED, "demo")
+    assert callbacks == [] and mail.outbox == []
