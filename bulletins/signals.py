@@ -20,7 +20,7 @@ from dashboards.models import SpcChangePoint
 from metrics.models import BreakdownCategory, Dimension, MetricDefinition, ReportingPeriod, Rollup, RollupLevel
 from metrics.stats import overdispersion as od
 from metrics.stats.funnel import funnel as funnel_of
-from metrics.stats.spc import can_chart, charted_run, usable_change_points, xmr
+from metrics.stats.spc import NEAR_LIMIT_FACTOR, RUN_LENGTH, SCREEN_FACTOR, can_chart, charted_run, usable_change_points, xmr
 from sites.models import ICB, Region
 
 METHOD: od.Method = "shmi"
@@ -38,13 +38,40 @@ RULE_TEXT = {
 }
 
 
-def _value(row: dict[str, Any], metric: MetricDefinition) -> Fraction | None:
-    value = row["rate"] if metric.has_rate else row["sum_numerator"]
-    return None if value is None else Fraction(value)
+def surely_common_cause(run: list[Any]) -> bool:
+    """True only when the latest point of an XmR chart of ``run`` (no gaps, no change points, every
+    point in the baseline) is certainly common cause: worked in floats with a margin a billion times
+    the rounding error, so a point anywhere near a limit, a two-thirds line, a 7-point shift or a
+    7-point trend is left to the exact `metrics.stats.spc.xmr`. Most charts are settled here at a
+    fraction of the exact cost; the answer is the same (tests/bulletins/test_signals.py)."""
+    values = [float(v) for v in run]
+    n = len(values)
+    eps = 1e-9 * (1 + max(abs(v) for v in values))
+    mean = sum(values) / n
+    ranges = [abs(values[i] - values[i - 1]) for i in range(1, n)]
+    initial = sum(ranges) / len(ranges)
+    if initial <= eps:  # flat, or nearly: every difference matters
+        return False
+    threshold = float(SCREEN_FACTOR) * initial
+    if any(abs(r - threshold) <= eps for r in ranges):  # screening could go either way
+        return False
+    kept = [r for r in ranges if r < threshold]
+    near = float(NEAR_LIMIT_FACTOR) * sum(kept) / len(kept)
+    if abs(values[-1] - mean) >= near - eps:  # near a two-thirds line or beyond it
+        return False
+    if n >= RUN_LENGTH:
+        tail = values[-RUN_LENGTH:]
+        if all(v - mean > -eps for v in tail) or all(v - mean < eps for v in tail):
+            return False
+        steps = [b - a for a, b in zip(tail, tail[1:], strict=False)]
+        if all(step > -eps for step in steps) or all(step < eps for step in steps):
+            return False
+    return True
 
 
-def _latest_point(values: list[Fraction | None], rebase: list[int], metric: MetricDefinition) -> Any:
-    """The XmR point of the last month, if the chart reaches it (None otherwise)."""
+def latest_point(values: list[Any], rebase: list[int], metric: MetricDefinition) -> Any:
+    """The XmR point of the last month, if the chart reaches it (None otherwise, and None when it
+    is surely common cause: `surely_common_cause`)."""
     if not values or values[-1] is None:
         return None
     start, end = charted_run(values)
@@ -52,6 +79,8 @@ def _latest_point(values: list[Fraction | None], rebase: list[int], metric: Metr
     if end != len(values) or not can_chart(run):
         return None
     wanted = [i - start for i in rebase if start <= i < end]
+    if not wanted and None not in run and surely_common_cause(run):
+        return None
     result = xmr(run, improvement=metric.direction, rebase=usable_change_points(run, wanted))
     last = result.points[-1]
     return last if last.index == len(run) - 1 else None
@@ -77,12 +106,12 @@ def signals(period: ReportingPeriod, directory: dict[int, dict[str, Any]], earli
         .filter(level__in=LEVELS, category=total, period_id__in=periods)
         .values_list("level", "org_id", "metric_id", "period_id", "rate", "sum_numerator", "sum_denominator")
     )
-    series: dict[tuple[str, int, int], list[Fraction | None]] = defaultdict(lambda: [None] * len(periods))
+    series: dict[tuple[str, int, int], list[Any]] = defaultdict(lambda: [None] * len(periods))
     month_rows: dict[tuple[str, int], list[tuple[int, int | None, int | None]]] = defaultdict(list)
     for level, org_id, metric_id, period_id, rate, numerator, denominator in rows.iterator(chunk_size=20000):
         metric = metrics[metric_id]
         value = rate if metric.has_rate else numerator
-        series[(level, org_id, metric_id)][place[period_id]] = None if value is None else Fraction(value)
+        series[(level, org_id, metric_id)][place[period_id]] = value  # Decimal or int: exact
         if period_id == period.pk and metric.has_rate:
             month_rows[(level, metric_id)].append((org_id, numerator, denominator))
     changes: dict[tuple[str, int, int], list[int]] = defaultdict(list)
@@ -94,7 +123,7 @@ def signals(period: ReportingPeriod, directory: dict[int, dict[str, Any]], earli
     names = _names(directory)
     special: dict[tuple[str, int, int], dict[str, Any]] = {}
     for key, values in series.items():
-        point = _latest_point(values, sorted(changes.get(key, [])), metrics[key[2]])
+        point = latest_point(values, sorted(changes.get(key, [])), metrics[key[2]])
         if point is not None and point.is_special_cause:
             special[key] = {
                 "value": point.value, "mean": point.mean, "lower": point.lower_limit, "upper": point.upper_limit,
