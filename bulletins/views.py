@@ -91,10 +91,10 @@ def _bulletin(slug: str, version: int | None) -> Bulletin:
 
 @login_required
 @require_GET
-def bulletin_detail(request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
+def bulletin_detail(request: HttpRequest, month: str, version: int | None = None) -> HttpResponse:
     """The taskforce (everything), and a site's staff and site lead (their own site's part)."""
     _readable(request)
-    bulletin = _bulletin(slug, version)
+    bulletin = _bulletin(month, version)
     scope = rules.site_scope(request.user)
     versions = list(Bulletin.objects.filter(period=bulletin.period, status=BulletinStatus.ISSUED).order_by("-version"))
     contents = bulletin.contents
@@ -108,11 +108,11 @@ def bulletin_detail(request: HttpRequest, slug: str, version: int | None = None)
 
 @login_required
 @require_GET
-def bulletin_workbook(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+def bulletin_workbook(request: HttpRequest, month: str, version: int) -> HttpResponse:
     """The bulletin's tables as XLSX: the file built with it for the taskforce; for a site's people,
     the same sheets with their own rows only."""
     _readable(request)
-    bulletin = _bulletin(slug, version)
+    bulletin = _bulletin(month, version)
     scope = rules.site_scope(request.user)
     if scope is None and bulletin.workbook:
         with bulletin.workbook.open("rb") as f:
