@@ -25,6 +25,7 @@ from bulletins import builder, workbook
 from bulletins.models import Bulletin, BulletinStatus
 from metrics import notices
 from metrics.models import NoticeSent, ReportingPeriod
+from nhsportal import audit
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def request(period: ReportingPeriod, *, by: Any = None, trigger: str = "request"
             period=period, version=number, trigger=trigger, requested_by=by if getattr(by, "pk", None) else None
         )
         bulletin_id = bulletin.pk
+        audit.record(actor=by, action="bulletins.requested", obj=bulletin, to_state=BulletinStatus.BUILDING, reason=trigger)
         if queue:
             transaction.on_commit(lambda: _dispatch(bulletin_id), robust=True)
     return bulletin, True

@@ -13,6 +13,7 @@ from bulletins import services
 from bulletins.models import Bulletin, BulletinStatus
 from metrics.models import NoticeSent
 from nhsportal.celery import app
+from nhsportal.models import AuditEvent
 from tests.bulletins.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,8 @@ def test_the_build_button_queues_one_bulletin_while_it_builds(client, world, mon
     bulletin = Bulletin.objects.get()
     assert (bulletin.version, bulletin.status, bulletin.requested_by) == (1, BulletinStatus.BUILDING, world.people["taskforce"])
     assert sent == [(bulletin.pk,)]
+    event = AuditEvent.objects.get(action="bulletins.requested")
+    assert (event.actor, event.object_id, event.reason) == (world.people["taskforce"], str(bulletin.pk), "request")
 
 
 def test_only_the_taskforce_may_build_and_a_bad_month_is_explained(client, world):
