@@ -159,18 +159,24 @@ def signals(period: ReportingPeriod, directory: dict[int, dict[str, Any]], earli
         for key, found in sorted(outside.items(), key=order)
         if key[0] == RollupLevel.SITE
     ]
+    # An ICB or region is outside its funnel by the limits that fit it: adjusted when its level is
+    # overdispersed (with a few large units, plain Poisson limits put nearly every one outside).
+    stands_out = {
+        key: found for key, found in outside.items()
+        if (found["adjusted_outside"] if found["overdispersed"] else found["poisson_outside"])
+    }  # fmt: skip
     moved = []
     for key in sorted(
-        set(special) | set(outside), key=lambda k: (k[0] != RollupLevel.REGION, metrics[k[2]].order, names[k[0]].get(k[1], ""))
+        set(special) | set(stands_out), key=lambda k: (k[0] != RollupLevel.REGION, metrics[k[2]].order, names[k[0]].get(k[1], ""))
     ):
         if key[0] == RollupLevel.SITE:
             continue
         reasons = []
         if key in special:
             reasons.append(f"Special cause ({special[key]['variation'].lower()}): {special[key]['rules']}")
-        if key in outside:
-            reasons.append(outside[key]["summary"])
-        value = special[key]["value"] if key in special else outside[key]["rate"]
+        if key in stands_out:
+            reasons.append(stands_out[key]["summary"])
+        value = special[key]["value"] if key in special else stands_out[key]["rate"]
         moved.append({**label(*key), "value": value, "reason": "; ".join(reasons)})
     return {"signals": new_signals, "spc_keys": spc_keys, "outliers": outliers, "funnel_keys": funnel_keys,
             "dispersion": dispersion, "moved": moved}  # fmt: skip
