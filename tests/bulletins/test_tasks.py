@@ -98,3 +98,16 @@ def test_a_requested_bulletin_is_built_and_emailed_by_a_real_worker(worker_on_th
         assert time.monotonic() < deadline, "the taskforce was not e-mailed within 90 seconds"
         time.sleep(0.3)
     assert NoticeSent.objects.get(key=services.notice_key(bulletin)).recipients == 2
+
+
+@pytest.mark.django_db
+def test_a_bulletin_whose_task_never_reached_a_worker_is_sent_again(monkeypatch):
+    world = build_world()
+    sent = []
+    monkeypatch.setattr("bulletins.tasks.build_bulletin.apply_async", lambda args, **kw: sent.append(args))
+    stuck, _ = services.request(world.november)
+    fresh, _ = services.request(world.october)
+    Bulletin.objects.filter(pk=stuck.pk).update(requested_at=stuck.requested_at - datetime.timedelta(hours=1))
+    assert services.resend_stuck() == 1
+    assert sent == [(stuck.pk,)]  # not the one asked for a moment ago
+    assert fresh.pk != stuck.pk
