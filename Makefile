@@ -24,6 +24,7 @@ bench: install
 	DJANGO_ENV=test $(PY) -m bench.returns
 	DJANGO_ENV=test $(PY) -m bench.rollups
 	DJANGO_ENV=test $(PY) -m bench.review_pack
+	DJANGO_ENV=test $(PY) -m bench.bulletin
 
 # The monthly peak on the real stack, a couple of minutes: needs DATABASE_URL (PostgreSQL) and redis-server.
 # Locust and what it pulls in come from their own lock (requirements-load.txt), installed here only.

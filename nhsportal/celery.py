@@ -37,5 +37,7 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.send_access_confirmation_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The monthly bulletin (ADR 24): each month past its final submission deadline without one.
+    "bulletins-due": {"task": "bulletins.request_due_bulletins", "schedule": crontab(hour=6, minute=30)},
     "access-inactive-expiry": {"task": "accounts.tasks.expire_inactive_access", "schedule": crontab(hour=4, minute=0)},
 }

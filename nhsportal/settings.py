@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dictionary",
     "reviews",
     "accounts",
+    "bulletins",
 ]
 
 MIDDLEWARE = [

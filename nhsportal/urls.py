@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboards/metrics/", include("dictionary.urls")),  # before dashboards/<level>/<id>/
     path("dashboards/", include("dashboards.urls")),
     path("reviews/", include("reviews.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("summary/", dashboard_views.public_summary, name="public-summary"),
     path("exports/", include("metrics.export_urls")),
     path("api/v1/", include("nhsportal.api_urls")),

@@ -121,6 +121,7 @@ BY_NAME = {
     "org_id": lambda w: w.site.pk,
     "format": lambda w: "json",
     "name": lambda w: "cis2",
+    "version": lambda w: 1,  # a bulletin's version
 }
 # Django admin is guarded as a whole (staff only); any object id shows that.
 ADMIN_ARGS = {"app_label": "sites", "object_id": "1", "content_type_id": "1", "url": "x", "user_id": "1", "id": "1"}
