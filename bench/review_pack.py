@@ -51,7 +51,7 @@ def main() -> int:
 
 
 def _seed(sites: int, months: int):
-    from metrics import rollups
+    from metrics.rollups import build as rollups
     from metrics.scale import seed_scale
     from nhsportal.models import Role
     from reviews import services

@@ -31,7 +31,7 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
-from metrics.rollup_selectors import MonthFilter
+from metrics.rollups.selectors import MonthFilter
 from metrics.serializers import (
     AnswerSerializer,
     BreakdownCategorySerializer,

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from metrics import rollup_export
+from metrics.exports import builder as rollup_export
 from metrics.models import ExportJob, ExportStatus
 from metrics.rollup_api import MISSING_EXPORT_FILE, download_refusal, export_file_response
 

@@ -26,8 +26,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboards.sharing import rollups_visible_to
-from metrics import rollup_export, selectors
-from metrics import rollup_selectors as rollup_reads
+from metrics import selectors
+from metrics.exports import builder as rollup_export
+from metrics.exports import requests as export_requests
 from metrics.models import ExportJob, ExportStatus, Rollup
 from metrics.rollup_pagination import RollupCursorPagination
 from metrics.rollup_serializers import (
@@ -37,6 +38,7 @@ from metrics.rollup_serializers import (
     ExportQuerySerializer,
     RollupSerializer,
 )
+from metrics.rollups import selectors as rollup_reads
 from nhsportal.roles import roles_of
 
 logger = logging.getLogger(__name__)
@@ -107,7 +109,7 @@ class RollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         count = rows.order_by()[: limit + 1].count()
         if count > limit:
             # The job counts its rows when it starts: a full count here could take seconds.
-            job = rollup_export.request_export(by=request.user, filters=filters, fmt=fmt)
+            job = export_requests.request_export(by=request.user, filters=filters, fmt=fmt)
             job.refresh_from_db()  # built already (run in-process, or asked for before): say so
             body = ExportJobSerializer(job).data
             if body["download"]:

@@ -21,7 +21,7 @@ from metrics.models import (
     ReturnVersion,
     ReturnWarning,
 )
-from metrics.rollup_selectors import MonthField
+from metrics.rollups.selectors import MonthField
 from sites.models import Site
 from sites.selectors import sites_visible_to
 

@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import export, grid, notices, rollup_jobs, rules, tasks
+from metrics import export, grid, notices, rules, tasks
 from metrics.checks import ParsedValue, Problem, validate_values
 from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
 from metrics.models import (
@@ -40,6 +40,7 @@ from metrics.models import (
     ReturnWarning,
     VersionSource,
 )
+from metrics.rollups import jobs as rollup_jobs
 from metrics.selectors import parsed_values
 from nhsportal import audit
 from nhsportal.roles import roles_of
@@ -288,7 +289,7 @@ def _store_values(version: ReturnVersion, values: Iterable[ParsedValue]) -> None
 def _refresh_rollups(period_id: int, *, trigger: str) -> None:
     """A sign-off or a correction request changes what the dashboards show. Its rollup request
     goes into the outbox in this transaction (nothing is lost if the broker is down; beat drains
-    it); once the change has committed, a worker is asked to build it now (metrics.rollup_jobs).
+    it); once the change has committed, a worker is asked to build it now (metrics.rollups.jobs).
     `robust`: a broker outage is logged, never shown to the person signing off."""
     rollup_jobs.record_request(period_id=period_id, trigger=trigger)
     transaction.on_commit(lambda: tasks.request_period_rollup(period_id), robust=True)

@@ -3,7 +3,9 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from metrics import notices, reminders, rollup_jobs
+from metrics import notices, reminders
+from metrics.exports import builder as rollup_export
+from metrics.rollups import jobs as rollup_jobs
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
@@ -33,7 +35,7 @@ def send_data_quality_notice(kind: str, object_id: int, key: str) -> int:
 )
 def rollup_period_task(period_id: int, after_run_id: int | None = None) -> str:
     """After a sign-off: build what the outbox holds now, its own request included, coalesced
-    with other sign-offs (metrics.rollup_jobs). Only a shortcut: beat drains the outbox anyway."""
+    with other sign-offs (metrics.rollups.jobs). Only a shortcut: beat drains the outbox anyway."""
     return rollup_jobs.drain(period_id=period_id, after_run_id=after_run_id)
 
 
@@ -66,16 +68,12 @@ def request_period_rollup(period_id: int) -> None:
 
 @shared_task(autoretry_for=RETRYABLE, retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5)
 def build_export_task(job_id: int) -> str:
-    """A large rollup export: its file, with progress (metrics.rollup_export). A retry starts
+    """A large rollup export: its file, with progress (metrics.exports.builder). A retry starts
     the file again; a job already built is left alone."""
-    from metrics import rollup_export
-
     return rollup_export.build_export(job_id).status
 
 
 @shared_task
 def delete_expired_exports_task() -> int:
     """Daily: delete the files of rollup exports past their expiry."""
-    from metrics import rollup_export
-
     return rollup_export.delete_expired()

@@ -22,9 +22,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from applications.demo import seed_applications_demo
-from metrics import rollups
 from metrics.demo import seed_returns_demo
 from metrics.models import Rollup
+from metrics.rollups import build as rollups
 from nhsportal import config
 from nhsportal.models import Role, RoleAssignment
 from sites.demo_data import (

@@ -100,7 +100,7 @@ def _unconstrained(model: type[models.Model]) -> models.ForeignKey:
 
 class Rollup(models.Model):
     """Σ numerator and Σ denominator of one metric and category at one level for one period.
-    Derived data, rebuilt by `metrics.rollups` in set-based SQL: foreign keys are unconstrained
+    Derived data, rebuilt by `metrics.rollups.build` in set-based SQL: foreign keys are unconstrained
     so the bulk inserts stay fast. `org_id` is the site, ICB, region or wave id; 0 nationally."""
 
     run = _unconstrained(RollupRun)

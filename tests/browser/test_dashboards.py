@@ -12,8 +12,9 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from metrics import rollup_jobs, services
+from metrics import services
 from metrics.reference import load_metrics
+from metrics.rollups import jobs as rollup_jobs
 from metrics.synthetic import synthetic_return
 from nhsportal.celery import app
 from nhsportal.models import Role

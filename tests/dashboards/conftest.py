@@ -7,8 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics import rollups, services
+from metrics import services
 from metrics.reference import load_metrics
+from metrics.rollups import build as rollups
 from metrics.synthetic import synthetic_return
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import months
-from metrics import rollups
 from metrics.reference import load_metrics
+from metrics.rollups import build as rollups
 from metrics.stats.spc import charted_run, xmr
 from metrics.synthetic import synthetic_return
 from nhsportal.models import Role

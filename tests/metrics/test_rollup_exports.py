@@ -12,7 +12,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from metrics import rollup_export
+from metrics.exports import builder as rollup_export
 from metrics.models import ExportJob, ExportStatus
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.rollup_world import rolled_up_world

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from metrics import rollups
 from metrics.models import BreakdownCategory, MetricDefinition, Return, ReturnStatus, ReturnValue, Rollup
+from metrics.rollups import build as rollups
 from metrics.scale import SYNTHETIC_NOTE, ScaleNotAllowed, seed_scale
 from sites.models import Site, SiteStatus
 from tests.metrics.factories import ReportingPeriodFactory

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import rollups
 from metrics import services as returns
 from metrics.reference import load_metrics
+from metrics.rollups import build as rollups
 from metrics.synthetic import synthetic_return
 from reviews import services
 from tests.dashboards.conftest import file_and_sign_off

@@ -9,7 +9,7 @@ The rules they enforce:
   they are complete (`Rollup.objects.current()`); a failed run leaves the previous rows in place
   and removes its own.
 
-Runs are expected one at a time (`metrics.rollup_jobs` holds the lock); a later run still wins
+Runs are expected one at a time (`metrics.rollups.jobs` holds the lock); a later run still wins
 over an earlier one that finishes after it. Each step stamps the run's heartbeat (database
 time); a run with no sign of life for long is abandoned: swept, and refused at its switch.
 """
@@ -30,14 +30,14 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from metrics import rollup_sql as sql
-from metrics import rollup_swap
 from metrics.models import CurrentRollup, ReportingPeriod, Rollup, RollupRun, RollupRunStatus
+from metrics.rollups import sql
+from metrics.rollups import swap as rollup_swap
 
 logger = logging.getLogger(__name__)
 
 # A run still "building" with no heartbeat for this long belongs to a worker that stopped: its
-# rows are removed. `metrics.rollup_jobs`, holding the lock, uses two lock leases instead.
+# rows are removed. `metrics.rollups.jobs`, holding the lock, uses two lock leases instead.
 ABANDONED_AFTER = timedelta(minutes=10)
 
 
@@ -79,9 +79,9 @@ def _build(*, period: ReportingPeriod | None, trigger: str, today: datetime.date
     incremental = period is not None
     _delete_replaced()  # left by a run that stopped between its switch and its clean-up
     # Created (and committed) before the returns are read: a run with a higher id than any run
-    # that existed when a sign-off committed has read that sign-off (`metrics.rollup_jobs`).
+    # that existed when a sign-off committed has read that sign-off (`metrics.rollups.jobs`).
     run = RollupRun.objects.create(period=period, trigger=trigger, steps_total=2 * len(periods) + 1)
-    # A full rebuild on PostgreSQL fills a table of its own and swaps it in (`metrics.rollup_swap`).
+    # A full rebuild on PostgreSQL fills a table of its own and swaps it in (`metrics.rollups.swap`).
     swap = not incremental and rollup_swap.in_use()
     try:
         table = rollup_swap.create(run) if swap else sql.ROLLUP

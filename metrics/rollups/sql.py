@@ -1,4 +1,4 @@
-"""The set-based SQL behind `metrics.rollups`, written once for PostgreSQL and SQLite alike.
+"""The set-based SQL behind `metrics.rollups.build`, written once for PostgreSQL and SQLite alike.
 
 For each period a run makes two INSERT … SELECT statements: the site level, from the returns'
 signed-off values; then every level above it (ICB, region, England, wave), each its own
@@ -89,7 +89,7 @@ def insert_sites(*, run_id: int, period_id: int, today, only_changed: bool, tabl
     nothing to either sum, rather than a partial figure or a zero. With `only_changed`, only
     sites whose pointer no longer matches their return (a new version signed off, or a change
     in whether it is provisional or expected) are written; the others keep their rows. `table`
-    is where the rows go: the rollup table, or a full rebuild's new table (`metrics.rollup_swap`)."""
+    is where the rows go: the rollup table, or a full rebuild's new table (`metrics.rollups.swap`)."""
     suppressed = "MAX(CASE WHEN v.numerator_suppressed OR v.denominator_suppressed THEN 1 ELSE 0 END)"
     unchanged = (
         f"AND NOT EXISTS (SELECT 1 FROM {CURRENT} k WHERE k.period_id = r.period_id AND k.level = %s "
@@ -197,7 +197,7 @@ def insert_levels_above(*, run_id: int, period_id: int, incremental: bool, table
     return sql, params
 
 
-# Switching readers to a run: statements run in one transaction by `metrics.rollups`.
+# Switching readers to a run: statements run in one transaction by `metrics.rollups.build`.
 
 
 def _new_pointers(run_id: int, period_id: int | None) -> tuple[str, list]:

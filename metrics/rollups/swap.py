@@ -21,8 +21,8 @@ import re
 
 from django.db import OperationalError, connection, transaction
 
-from metrics import rollup_sql as sql
 from metrics.models import Rollup, RollupRun, RollupRunStatus
+from metrics.rollups import sql
 
 logger = logging.getLogger(__name__)
 

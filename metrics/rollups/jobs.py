@@ -33,8 +33,8 @@ from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
-from metrics import rollups
 from metrics.models import CurrentRollup, ReportingPeriod, RollupRequest, RollupRun
+from metrics.rollups import build as rollups
 
 logger = logging.getLogger(__name__)
 
