@@ -109,7 +109,7 @@ def _analyze() -> None:
 
 def _seed_or_reuse(sites: int, months: int, reuse_seeded: bool):
     from metrics.models import ReportingPeriod, Return, ReturnValue, Rollup
-    from metrics.scale import ScaleResult, seed_scale
+    from metrics.returns.scale import ScaleResult, seed_scale
 
     if not reuse_seeded:
         start = time.perf_counter()

@@ -20,8 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from metrics import rollup_api, selectors, services
-from metrics.checks import Problem
+from metrics import rollup_api, services
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -31,6 +30,8 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
+from metrics.returns import selectors
+from metrics.returns.checks import Problem
 from metrics.rollups.selectors import MonthFilter
 from metrics.serializers import (
     AnswerSerializer,

@@ -29,8 +29,8 @@ from metrics.models import (
     ReturnVersion,
     VersionSource,
 )
-from metrics.reference import load_metrics, load_periods
-from metrics.synthetic import allocate, synthetic_return
+from metrics.returns.reference import load_metrics, load_periods
+from metrics.returns.synthetic import allocate, synthetic_return
 from sites.models import Site
 from sites.selectors import site_profile
 

@@ -13,8 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import export, grid, rules, selectors, services
+from metrics import services
 from metrics.forms import UploadForm
+from metrics.returns import grid, rules, selectors
+from metrics.returns import workbook as export
 from nhsportal import params, uploads
 from nhsportal.forms import add_service_errors
 from nhsportal.jinja2 import uk_date

@@ -1,7 +1,7 @@
 """API for the rollups, the returns' coverage and rollup exports.
 
 Who may use them: any signed-in person; what they see is scoped as on the dashboards
-(`dashboards.sharing.rollups_visible_to`) and the coverage page (`metrics.selectors.coverage`):
+(`dashboards.sharing.rollups_visible_to`) and the coverage page (`metrics.returns.selectors.coverage`):
 site staff see their own site's rows, England, the regions, the waves and their ICB, and other
 sites only as the taskforce shares them. An export job is seen and downloaded only by the
 person who asked for it and administrators (anyone else gets a 404).
@@ -26,10 +26,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboards.sharing import rollups_visible_to
-from metrics import selectors
 from metrics.exports import builder as rollup_export
 from metrics.exports import requests as export_requests
 from metrics.models import ExportJob, ExportStatus, Rollup
+from metrics.returns import selectors
 from metrics.rollup_pagination import RollupCursorPagination
 from metrics.rollup_serializers import (
     CoverageQuerySerializer,

@@ -9,8 +9,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrics import rules, template
-from metrics.checks import ParsedValue, Problem, parse_count, problem, show, unit_of
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -21,6 +19,8 @@ from metrics.models import (
     ReturnVersion,
     ReturnWarning,
 )
+from metrics.returns import rules, template
+from metrics.returns.checks import ParsedValue, Problem, parse_count, problem, show, unit_of
 from metrics.rollups.selectors import MonthField
 from sites.models import Site
 from sites.selectors import sites_visible_to

@@ -13,9 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from metrics import selectors, services
+from metrics import services
 from metrics.forms import AnswerForm, CloseQueryForm, CommentForm, QuestionForm, ReasonForm, ReopenQueryForm
 from metrics.models import Return
+from metrics.returns import selectors
 
 
 def _return_or_404(request: HttpRequest, site_pk: int, month: str) -> Return:

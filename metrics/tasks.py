@@ -3,8 +3,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from metrics import notices, reminders
 from metrics.exports import builder as rollup_export
+from metrics.returns import notices, reminders
 from metrics.rollups import jobs as rollup_jobs
 
 
@@ -23,7 +23,7 @@ RETRYABLE = (OperationalError, InterfaceError, RedisError, ConnectionError, Time
 
 @shared_task(autoretry_for=(*RETRYABLE, OSError), retry_backoff=30, retry_backoff_max=1800, retry_jitter=True, max_retries=8)
 def send_data_quality_notice(kind: str, object_id: int, key: str) -> int:
-    """After a step of the data-quality loop commits: its e-mail, once (metrics.notices). An SMTP
+    """After a step of the data-quality loop commits: its e-mail, once (metrics.returns.notices). An SMTP
     failure records nothing and is retried."""
     return notices.send(kind, object_id=object_id, key=key)
 

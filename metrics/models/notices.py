@@ -9,7 +9,7 @@ from metrics.models.catalogue import ReportingPeriod
 
 
 class NoticeSent(models.Model):
-    """Each data-quality notice once (metrics.notices): its business key names the step it is
+    """Each data-quality notice once (metrics.returns.notices): its business key names the step it is
     about (`query-raised:12`, `query-answered:12:2`, …), so a retried or repeated task sends
     nothing twice."""
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dashboards import selectors
 from metrics.models import Rollup, RollupLevel
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from tests.metrics.rollup_world import MOVED_TODAY, moved_place_world

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from dashboards import services
 from dashboards.models import Sharing
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start

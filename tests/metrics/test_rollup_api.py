@@ -146,7 +146,7 @@ def test_the_list_takes_the_same_number_of_queries_however_much_data_there_is(ca
     user = user_with_role(role, site=small.leeds if role == Role.SITE_STAFF else None)
     few = _queries_for_one_page(user)
 
-    from metrics.scale import seed_scale
+    from metrics.returns.scale import seed_scale
     from tests.metrics.rollup_world import TODAY
     from tests.sites.factories import SiteFactory
 

@@ -238,7 +238,7 @@ def test_with_no_broker_a_large_export_does_not_hold_up_the_request_and_the_answ
     request answers at once with the job as it then is; once built, asking again says so."""
     import threading
 
-    from metrics.reference import load_metrics
+    from metrics.returns.reference import load_metrics
 
     load_metrics()
     rolled_up_world(sites=2, months=3)

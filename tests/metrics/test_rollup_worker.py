@@ -17,9 +17,9 @@ from django.db import connection
 
 from metrics import services, tasks
 from metrics.models import CurrentRollup, Rollup, RollupLevel, RollupRequest, RollupRun, RollupRunStatus
+from metrics.returns.synthetic import synthetic_return
 from metrics.rollups import build as rollups
 from metrics.rollups import jobs as rollup_jobs
-from metrics.synthetic import synthetic_return
 from nhsportal.celery import app
 from tests.metrics.test_rollups import TODAY, period_ending, signed_off_return
 from tests.sites.factories import SiteFactory

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics import services as returns
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
 from metrics.rollups import build as rollups
-from metrics.synthetic import synthetic_return
 from reviews import services
 from tests.dashboards.conftest import file_and_sign_off
 from tests.metrics.factories import ReportingPeriodFactory, month_start

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from metrics.reference import load_metrics, load_periods
+from metrics.returns.reference import load_metrics, load_periods
 from reviews.reference import load_onboarding_milestones
 from sites.reference import load_all
 from teams.reference import load_team_vocabulary

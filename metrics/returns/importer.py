@@ -5,7 +5,7 @@ with a sentence a person can act on. Nothing here touches the database: the call
 what it knows (Places, the uploader's sites, periods) in an `ImportContext`.
 
 How a workbook is read
-    * The file type is decided by content, not by name (`metrics.checks.describe_non_xlsx`).
+    * The file type is decided by content, not by name (`metrics.returns.checks.describe_non_xlsx`).
     * It is loaded twice: once for what was typed and the formulas, once (`data_only`) for
       the values Excel cached when it saved. Files saved by other tools have no cached values,
       so a denominator holding a simple reference (=D7, or =D16 which is =D7) is followed to the
@@ -16,7 +16,7 @@ How a workbook is read
       that and a difference over 0.05 is a warning.
     * The layout (v1.2 or the earlier 80+ one) is read from the age headers in row 5.
 
-Problem codes decided here (the count rules are in `metrics.checks`):
+Problem codes decided here (the count rules are in `metrics.returns.checks`):
     not_xlsx, missing_sheet, place_missing, place_unknown, place_not_yours, period_missing,
     period_unknown, period_not_ended, period_closed, layout_unknown, missing_column,
     extra_column, missing_metric_row, extra_metric_row, blank_cell, not_a_count (errors);
@@ -41,8 +41,18 @@ from dataclasses import dataclass, field
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from metrics.checks import ParsedValue, Problem, describe_non_xlsx, is_a1, parse_count, problem, show, unit_of, validate_values
-from metrics.template import (
+from metrics.returns.checks import (
+    ParsedValue,
+    Problem,
+    describe_non_xlsx,
+    is_a1,
+    parse_count,
+    problem,
+    show,
+    unit_of,
+    validate_values,
+)
+from metrics.returns.template import (
     DENOMINATOR_LABEL,
     DERIVED_DENOMINATOR_REFS,
     DIMENSION_HEADERS,

@@ -1,7 +1,7 @@
 """Every step of a return's life: filing a version, acknowledging warnings, sending for
 sign-off, signing off, requesting a correction; and the data-quality loop: raising a query,
 answering it, closing or reopening it. Each is checked, atomic and audited; the e-mails the
-loop sends go out once each step commits (metrics.notices).
+loop sends go out once each step commits (metrics.returns.notices).
 
 The rules they enforce:
 - a version's values never change: every filing (upload, web form, API) makes a new one;
@@ -15,7 +15,6 @@ The rules they enforce:
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,14 +23,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics import export, grid, notices, rules, tasks
-from metrics.checks import ParsedValue, Problem, validate_values
-from metrics.importer import ImportContext, ParsedReturn, normalise_place_name, read_return
+from metrics import tasks
 from metrics.models import (
     BreakdownCategory,
-    DataQualityQuery,
     MetricDefinition,
-    QueryStatus,
     ReportingPeriod,
     Return,
     ReturnStatus,
@@ -40,65 +35,23 @@ from metrics.models import (
     ReturnWarning,
     VersionSource,
 )
+from metrics.returns import grid, notices, rules
+from metrics.returns import workbook as export
+from metrics.returns.checks import ParsedValue, validate_values
+from metrics.returns.importer import ParsedReturn, read_return
+from metrics.returns.selectors import parsed_values
 from metrics.rollups import jobs as rollup_jobs
-from metrics.selectors import parsed_values
+from metrics.services import notify
+from metrics.services.common import (
+    ReturnConflict,
+    ReturnRefused,
+    TransitionRefused,
+    _who,
+    import_context,
+    not_ended_problem,
+)
 from nhsportal import audit
-from nhsportal.roles import roles_of
 from sites.models import Site
-
-
-class ReturnRefused(Exception):
-    """The filing was checked and refused; `problems` name every sheet and cell at fault."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the return")
-        self.problems = problems
-
-
-class ReturnConflict(Exception):
-    """Someone else filed a newer version while this person was working on an older one."""
-
-
-class TransitionRefused(Exception):
-    """The step is not possible from the return's current state."""
-
-
-def import_context(user: Any) -> ImportContext:
-    """What the importer needs to know about the world: the sites, whose they are, the periods."""
-    roles = roles_of(user)
-    today = timezone.localdate()
-    sites = list(Site.objects.order_by("wave__number").values_list("pk", "name"))
-    return ImportContext(
-        places={normalise_place_name(name): pk for pk, name in sites},
-        allowed_site_ids={pk for pk, _ in sites if roles.is_admin or pk in roles.site_ids},
-        periods={p.month: _period_status(p, today) for p in ReportingPeriod.objects.all()},
-        allow_closed=rules.can_change_locked_period(user),
-    )
-
-
-def _period_status(period: ReportingPeriod, today: Any) -> str:
-    if not period.has_ended_on(today):
-        return "not_ended"
-    return "open" if period.accepts_submissions_on(today) else "closed"
-
-
-def not_ended_problem(period: ReportingPeriod) -> Problem:
-    return Problem(
-        "",
-        "",
-        "period_not_ended",
-        f"{period} has not ended yet: a month's return can be filed once the month is over "
-        f"(from {period.period_end + datetime.timedelta(days=1):%-d %B %Y}).",
-    )
-
-
-def unchanged_message(version: ReturnVersion) -> str:
-    """Said on the page and in the API when a filing held exactly the latest version's figures."""
-    return (
-        f"These figures are exactly those of version {version.number} of the {version.return_record.period} return, "
-        "so no new version was stored. If you meant to change something, check you chose the corrected file "
-        "(or changed the cells you meant to)."
-    )
 
 
 def upload_return(*, data: bytes, filename: str, by: Any, based_on: int | None = None, note: str = "") -> ReturnVersion:
@@ -234,7 +187,7 @@ def file_version(
         reason=note,
     )
     if before == ReturnStatus.CORRECTION_REQUESTED:
-        notices.queue(notices.CORRECTION_FILED, version)
+        notify.queue(notices.CORRECTION_FILED, version)
     return version
 
 
@@ -432,115 +385,5 @@ def request_correction(*, return_record: Return, by: Any, reason: str) -> Return
         also=("correction_reason", "correction_requested_by"),
     )
     _refresh_rollups(return_record.period_id, trigger="correction")  # the return is provisional again
-    notices.queue(notices.CORRECTION_REQUESTED, return_record)
+    notify.queue(notices.CORRECTION_REQUESTED, return_record)
     return return_record
-
-
-def _who(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "a deleted account"
-
-
-def _locked_query(query: DataQualityQuery) -> DataQualityQuery:
-    return (
-        DataQualityQuery.objects.select_for_update(of=("self",))
-        .select_related("return_record__site", "return_record__period", "closed_by")
-        .get(pk=query.pk)
-    )
-
-
-def _audit_query(query: DataQualityQuery, *, by: Any, action: str, before: str, reason: str) -> None:
-    """Query steps are recorded against the return, so its timeline and the audit log's
-    object filter show them with the return's other steps."""
-    audit.record(
-        actor=by,
-        action=action,
-        obj=query.return_record,
-        changes={"query": query.pk, "round": query.round, "status": [before, query.status]},
-        reason=reason,
-    )
-
-
-@transaction.atomic
-def raise_query(*, return_record: Return, by: Any, question: str) -> DataQualityQuery:
-    """The taskforce asks the site about its return; the site's staff and lead are e-mailed."""
-    if not rules.can_query_returns(by):
-        raise PermissionDenied("Only the taskforce raises data-quality queries.")
-    if not question.strip():
-        raise ValidationError({"question": "Enter the question for the site."})
-    query = DataQualityQuery.objects.create(
-        return_record=return_record, version=return_record.latest_version, question=question.strip(), raised_by=by
-    )
-    _audit_query(query, by=by, action="return.query_raised", before="", reason=query.question)
-    notices.queue(notices.QUERY_RAISED, query)
-    return query
-
-
-@transaction.atomic
-def answer_query(*, query: DataQualityQuery, by: Any, answer: str) -> DataQualityQuery:
-    """The site answers an open query; whoever raised it (or the taskforce) is e-mailed."""
-    query = _locked_query(query)
-    if not rules.can_answer_query(by, query.return_record.site):
-        raise PermissionDenied("Only the site's own staff and site lead answer its queries.")
-    if query.status == QueryStatus.CLOSED:
-        raise TransitionRefused(
-            f"This query was closed on {query.closed_at:%-d %B %Y} by {_who(query.closed_by)}, so it can no longer be "
-            "answered. Ask the taskforce to reopen it if there is more to say."
-        )
-    if query.status != QueryStatus.OPEN:
-        raise TransitionRefused(
-            "This query has already been answered. The taskforce will close it, or reopen it if they need more."
-        )
-    if not answer.strip():
-        raise ValidationError({"answer": "Enter your answer."})
-    query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), by, timezone.now(), QueryStatus.ANSWERED
-    query.save(update_fields=["answer", "answered_by", "answered_at", "status"])
-    _audit_query(query, by=by, action="return.query_answered", before=QueryStatus.OPEN, reason=query.answer)
-    notices.queue(notices.QUERY_ANSWERED, query)
-    return query
-
-
-@transaction.atomic
-def close_query(*, query: DataQualityQuery, by: Any, note: str = "") -> DataQualityQuery:
-    """The taskforce is satisfied (or the question no longer matters): the query is closed."""
-    query = _locked_query(query)
-    if not rules.can_close_query(by):
-        raise PermissionDenied("Only the taskforce closes data-quality queries.")
-    if query.status == QueryStatus.CLOSED:
-        raise TransitionRefused(f"This query was already closed on {query.closed_at:%-d %B %Y} by {_who(query.closed_by)}.")
-    before = query.status
-    query.status, query.closed_by, query.closed_at, query.closing_note = QueryStatus.CLOSED, by, timezone.now(), note.strip()
-    query.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
-    _audit_query(query, by=by, action="return.query_closed", before=before, reason=query.closing_note)
-    return query
-
-
-@transaction.atomic
-def reopen_query(*, query: DataQualityQuery, by: Any, note: str) -> DataQualityQuery:
-    """The taskforce needs more: an answered or closed query is open again, with a note saying
-    what the site should answer now; the site's staff and lead are e-mailed."""
-    query = _locked_query(query)
-    if not rules.can_close_query(by):
-        raise PermissionDenied("Only the taskforce reopens data-quality queries.")
-    if query.status == QueryStatus.OPEN:
-        raise TransitionRefused("This query is already open: it is waiting for the site's answer.")
-    if not note.strip():
-        raise ValidationError({"note": "Say what the site should answer now."})
-    before = query.status
-    query.status, query.round = QueryStatus.OPEN, query.round + 1
-    query.reopened_by, query.reopened_at, query.reopening_note = by, timezone.now(), note.strip()
-    query.closed_by, query.closed_at, query.closing_note = None, None, ""
-    query.save(
-        update_fields=[
-            "status",
-            "round",
-            "reopened_by",
-            "reopened_at",
-            "reopening_note",
-            "closed_by",
-            "closed_at",
-            "closing_note",
-        ]
-    )
-    _audit_query(query, by=by, action="return.query_reopened", before=before, reason=query.reopening_note)
-    notices.queue(notices.QUERY_REOPENED, query)
-    return query

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-TEMPLATE_PATH = Path(__file__).resolve().parent / "reference_data" / "NNHIPDataCollectionTemplatev1.2.xlsx"
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "reference_data" / "NNHIPDataCollectionTemplatev1.2.xlsx"
 
 INSTRUCTIONS_SHEET = "Instructions"
 SUBMISSION_SHEET = "SubmissionTemplate"

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import openpyxl
 
-from metrics import export, template
-from metrics.checks import ParsedValue
+from metrics.returns import template
+from metrics.returns import workbook as export
+from metrics.returns.checks import ParsedValue
 
 LAYOUT = template.CURRENT_LAYOUT
 

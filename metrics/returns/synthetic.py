@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from metrics import template
-from metrics.checks import ParsedValue
+from metrics.returns import template
+from metrics.returns.checks import ParsedValue
 
 # Typical monthly activity per 1,000 patients in the cohort (the centre of each site's range).
 RATES_PER_1000 = {

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Return, ReturnValue, ReturnVersion
-from metrics.synthetic import AGE_WEIGHTS, ETHNICITY_WEIGHTS, RATES_PER_1000
+from metrics.returns.synthetic import AGE_WEIGHTS, ETHNICITY_WEIGHTS, RATES_PER_1000
 from sites.models import ICB, LocalAuthority, Place, Site, SiteStatus, Wave
 
 SYNTHETIC_NOTE = "seed_scale: synthetic data for benchmarks"
@@ -71,7 +71,7 @@ def seed_scale(*, sites: int = 400, months: int = 60, today: datetime.date | Non
 
 
 def _ensure_reference_data() -> None:
-    from metrics.reference import load_metrics
+    from metrics.returns.reference import load_metrics
     from sites.reference import load_all
 
     if not Site.objects.exists():

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.checks import ParsedValue
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -25,6 +24,7 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
+from metrics.returns.checks import ParsedValue
 from nhsportal.models import AuditEvent
 from sites.models import Site, SiteStatus
 from sites.selectors import sites_visible_to

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from metrics.template import (
+from metrics.returns.template import (
     DIMENSION_LABELS,
     LAYOUTS,
     METRICS_BY_CODE,

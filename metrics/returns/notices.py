@@ -54,24 +54,6 @@ def key_for(kind: str, obj: DataQualityQuery | Return | ReturnVersion) -> str:
     return f"{kind}:{obj.pk}:{obj.latest_version.number if obj.latest_version else 0}"
 
 
-def queue(kind: str, obj: DataQualityQuery | Return | ReturnVersion) -> None:
-    """Send the notice once the current transaction commits (nothing is sent if it rolls back)."""
-    key = key_for(kind, obj)
-    object_id = obj.pk
-    transaction.on_commit(lambda: _dispatch(kind, object_id, key), robust=True)
-
-
-def _dispatch(kind: str, object_id: int, key: str) -> None:
-    from metrics import tasks
-
-    try:
-        # No publishing retries: someone is waiting for the page. The broker down: send it now.
-        tasks.send_data_quality_notice.apply_async((kind, object_id, key), retry=False)
-    except Exception:  # noqa: BLE001 - kombu's and redis's errors alike; the ledger keeps it to once
-        logger.warning("Broker unavailable: sending the %s notice %s from the request", kind, key, exc_info=True)
-        send(kind, object_id=object_id, key=key)
-
-
 def send(kind: str, *, object_id: int, key: str) -> int:
     """Send one notice unless its key was sent already. The number of recipients (0: nothing sent)."""
     notice = _compose(kind, object_id)

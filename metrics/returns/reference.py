@@ -1,9 +1,9 @@
 """Loads the metric catalogue, breakdown categories and reporting periods.
 
-The metric lines and categories are those of the official template (`metrics.template`);
+The metric lines and categories are those of the official template (`metrics.returns.template`);
 directions come from the programme's metric catalogue (outcome metrics O1–O5: the
 programme aims to reduce them; O6, cohort and caseload: no judgement). Periods come from
-the template's SubmissionTimetable sheet (`metrics.timetable`). Keyed on codes and
+the template's SubmissionTimetable sheet (`metrics.returns.timetable`). Keyed on codes and
 months, so loading twice changes nothing; an administrator's later periods are kept.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from metrics import template
 from metrics.models import BreakdownCategory, Direction, MetricDefinition, MetricKind, ReportingPeriod
-from metrics.timetable import read_timetable
+from metrics.returns import template
+from metrics.returns.timetable import read_timetable
 
 NO_JUDGEMENT = {"COHORT", "P1_CASELOAD", "O6_GP", "O6_COMMUNITY"}
 

@@ -3,7 +3,7 @@
 `write_blank` gives a site the template with its Place and period already chosen;
 `write_return` gives analysts a return exactly as the portal holds it. Both start from a copy
 of the real template file, so sheets, wording, styles and the rate formulas stay the
-programme's own, and reading the file back with `metrics.importer.read_return` gives back the
+programme's own, and reading the file back with `metrics.returns.importer.read_return` gives back the
 same values.
 
 What goes in the cells
@@ -22,7 +22,7 @@ Returns filed on the earlier layout (one 80+ age column)
     figure into 80-89 and 90+ would invent numbers; putting it under 80-89 (with 90+ blank
     or *) would make the file claim something the site never said and break the age total.
     Analysts get the file the site filed, which the importer reads back as the earlier layout
-    with its own categories; `metrics.template.comparable_category` is for comparing them.
+    with its own categories; `metrics.returns.template.comparable_category` is for comparing them.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from metrics.template import (
+from metrics.returns.template import (
     DERIVED_DENOMINATOR_REFS,
     INSTRUCTIONS_SHEET,
     LAYOUT_V1_1,

@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 import openpyxl
 
-from metrics.template import TEMPLATE_PATH, TIMETABLE_SHEET
+from metrics.returns.template import TEMPLATE_PATH, TIMETABLE_SHEET
 
 EIGHT_WEEKS = datetime.timedelta(days=7 * 8)
 ONE_WEEK = datetime.timedelta(days=7)
