@@ -1,7 +1,7 @@
 """API for the rollups, the returns' coverage and rollup exports.
 
 Who may use them: any signed-in person; what they see is scoped as on the dashboards
-(`dashboards.sharing.rollups_visible_to`) and the coverage page (`metrics.returns.selectors.coverage`):
+(`dashboards.sharing.rollups_visible_to`) and the coverage page (`metrics.returns.coverage.coverage`):
 site staff see their own site's rows, England, the regions, the waves and their ICB, and other
 sites only as the taskforce shares them. An export job is seen and downloaded only by the
 person who asked for it and administrators (anyone else gets a 404).
@@ -29,7 +29,7 @@ from dashboards.sharing import rollups_visible_to
 from metrics.exports import builder as rollup_export
 from metrics.exports import requests as export_requests
 from metrics.models import ExportJob, ExportStatus, Rollup
-from metrics.returns import selectors
+from metrics.returns import coverage
 from metrics.rollup_pagination import RollupCursorPagination
 from metrics.rollup_serializers import (
     CoverageQuerySerializer,
@@ -136,7 +136,7 @@ class CoverageView(APIView):
     def get(self, request: Request) -> Response:
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = selectors.coverage(request.user, months=query.validated_data["months"])
+        data = coverage.coverage(request.user, months=query.validated_data["months"])
         return Response(CoverageSerializer.from_selector(data))
 
 

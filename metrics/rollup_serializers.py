@@ -95,7 +95,7 @@ class CoverageSerializer(serializers.Serializer):
 
     @staticmethod
     def from_selector(data: dict[str, Any]) -> dict[str, Any]:
-        """`metrics.returns.selectors.coverage` as this serializer's output, built directly: the grid has up
+        """`metrics.returns.coverage.coverage` as this serializer's output, built directly: the grid has up
         to 24,000 cells, too many to pass field by field through the serializers above. The
         selector shares one cell object among every cell in the same state; so does this, per month
         (a few dozen objects, rendered to the same JSON as one per cell)."""

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from metrics.models import QueryStatus, ReturnStatus
-from metrics.returns import rules, selectors
+from metrics.returns import coverage, rules, selectors
 from nhsportal import params
 from nhsportal.roles import roles_of
 from sites.selectors import get_visible_site, sites_visible_to
@@ -28,7 +28,7 @@ def returns_home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "metrics/coverage.jinja",
-            {"page_title": "Returns coverage", "nav": "returns", **selectors.coverage(request.user)},
+            {"page_title": "Returns coverage", "nav": "returns", **coverage.coverage(request.user)},
         )
     # Site staff and leads file; the Place's programme lead reads its site's returns.
     sites = list(sites_visible_to(request.user).order_by("name"))
