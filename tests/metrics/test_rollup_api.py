@@ -206,7 +206,7 @@ def test_when_the_taskforce_shares_sites_unnamed_staff_see_other_sites_figures_w
 
 @pytest.mark.parametrize("ordering", ["", "-rate", "rate", "sum_numerator"])
 def test_following_the_next_links_lists_every_row_once_in_order(world, monkeypatch, ordering):
-    from metrics.rollup_pagination import RollupCursorPagination
+    from metrics.api.pagination import RollupCursorPagination
 
     monkeypatch.setattr(RollupCursorPagination, "page_size", 7)
     client = client_for(user_with_role(Role.TASKFORCE_MEMBER))

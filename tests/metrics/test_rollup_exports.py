@@ -287,7 +287,7 @@ def test_a_ready_export_whose_file_is_gone_says_ask_again_not_500(
     job.file.storage.delete(job.file.name)
     client = client_for(taskforce)
 
-    with caplog.at_level("ERROR", logger="metrics.rollup_api"):
+    with caplog.at_level("ERROR", logger="metrics.api.rollups"):
         api = client.get(reverse("api:export-job-download", args=[job.pk]))
         page = client.get(reverse("export-download", args=[job.pk]))
 

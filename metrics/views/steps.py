@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from metrics import services
-from metrics.forms import AnswerForm, CloseQueryForm, CommentForm, QuestionForm, ReasonForm, ReopenQueryForm
 from metrics.models import Return
 from metrics.returns import selectors
+from metrics.views.forms import AnswerForm, CloseQueryForm, CommentForm, QuestionForm, ReasonForm, ReopenQueryForm
 
 
 def _return_or_404(request: HttpRequest, site_pk: int, month: str) -> Return:

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from metrics.api.rollups import MISSING_EXPORT_FILE, download_refusal, export_file_response
 from metrics.exports import builder as rollup_export
 from metrics.models import ExportJob, ExportStatus
-from metrics.rollup_api import MISSING_EXPORT_FILE, download_refusal, export_file_response
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ExportJob:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from metrics.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from metrics.models import QueryStatus, ReturnStatus
 from metrics.returns import coverage, rules, selectors
+from metrics.views.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from nhsportal import params
 from nhsportal.roles import roles_of
 from sites.selectors import get_visible_site, sites_visible_to

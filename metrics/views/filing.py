@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics import services
-from metrics.forms import UploadForm
 from metrics.returns import grid, rules, selectors
 from metrics.returns import workbook as export
+from metrics.views.forms import UploadForm
 from nhsportal import params, uploads
 from nhsportal.forms import add_service_errors
 from nhsportal.jinja2 import uk_date

@@ -20,7 +20,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from metrics import rollup_api, services
+from metrics import services
+from metrics.api import rollups as rollup_api
+from metrics.api.json_returns import JsonReturnSerializer, refusal_problems
+from metrics.api.query_serializers import (
+    AnswerSerializer,
+    CloseQuerySerializer,
+    DataQualityQuerySerializer,
+    RaiseQuerySerializer,
+    ReopenQuerySerializer,
+)
+from metrics.api.serializers import (
+    BreakdownCategorySerializer,
+    CommentSerializer,
+    MetricSerializer,
+    ProblemSerializer,
+    ReasonSerializer,
+    ReportingPeriodSerializer,
+    ReturnSerializer,
+    ReturnValueSerializer,
+    ReturnVersionSerializer,
+    UploadSerializer,
+)
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -33,25 +54,6 @@ from metrics.models import (
 from metrics.returns import selectors
 from metrics.returns.checks import Problem
 from metrics.rollups.selectors import MonthFilter
-from metrics.serializers import (
-    AnswerSerializer,
-    BreakdownCategorySerializer,
-    CloseQuerySerializer,
-    CommentSerializer,
-    DataQualityQuerySerializer,
-    JsonReturnSerializer,
-    MetricSerializer,
-    ProblemSerializer,
-    RaiseQuerySerializer,
-    ReasonSerializer,
-    ReopenQuerySerializer,
-    ReportingPeriodSerializer,
-    ReturnSerializer,
-    ReturnValueSerializer,
-    ReturnVersionSerializer,
-    UploadSerializer,
-    refusal_problems,
-)
 from nhsportal import uploads
 from nhsportal.params import WholeNumberFilter
 from sites.selectors import sites_visible_to

@@ -26,18 +26,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboards.sharing import rollups_visible_to
-from metrics.exports import builder as rollup_export
-from metrics.exports import requests as export_requests
-from metrics.models import ExportJob, ExportStatus, Rollup
-from metrics.returns import coverage
-from metrics.rollup_pagination import RollupCursorPagination
-from metrics.rollup_serializers import (
+from metrics.api.pagination import RollupCursorPagination
+from metrics.api.rollup_serializers import (
     CoverageQuerySerializer,
     CoverageSerializer,
     ExportJobSerializer,
     ExportQuerySerializer,
     RollupSerializer,
 )
+from metrics.exports import builder as rollup_export
+from metrics.exports import requests as export_requests
+from metrics.models import ExportJob, ExportStatus, Rollup
+from metrics.returns import coverage
 from metrics.rollups import selectors as rollup_reads
 from nhsportal.roles import roles_of
 
