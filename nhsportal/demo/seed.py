@@ -21,13 +21,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from applications.demo import seed_applications_demo
-from metrics.demo import seed_returns_demo
 from metrics.models import Rollup
 from metrics.rollups import build as rollups
 from nhsportal import config
-from nhsportal.models import Role, RoleAssignment
-from sites.demo_data import (
+from nhsportal.demo.applications import seed_applications_demo
+from nhsportal.demo.returns import seed_returns_demo
+from nhsportal.demo.sites_data import (
     ACCOUNTS,
     ADMIN_USERNAME,
     CORE_MIX,
@@ -45,6 +44,7 @@ from sites.demo_data import (
     DemoTeam,
     Staffing,
 )
+from nhsportal.models import Role, RoleAssignment
 from sites.models import Neighbourhood, Place, Site, SiteStatus
 from sites.reference import load_all
 from teams import services

@@ -1,5 +1,5 @@
 """What the demo contains: its accounts, four wave-one sites with their neighbourhoods,
-teams and partners, and the workforce mix of a team. Plain data; `sites.demo` loads it."""
+teams and partners, and the workforce mix of a team. Plain data; `nhsportal.demo.seed` loads it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the applications demo contains: the questions and criteria both rounds ask, the
 wave-one history (four Places, their reviews and decisions) and the wave-two Places.
-Plain data; `applications.demo` loads it.
+Plain data; `nhsportal.demo.applications` loads it.
 
 Knowsley and Blackpool are real Places that are not wave-one sites; their ICBs and local
 authority districts are the real ones (`sites/reference_data/`). Everything they say in
@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from nhsportal.demo.sites_data import DemoAccount
 from nhsportal.models import Role
-from sites.demo_data import DemoAccount
 
 WAVE_ONE_ROUND = {
     "name": "Wave one applications",

@@ -2,7 +2,7 @@
 decisions (the selected three link to the wave-one sites the reference data already has),
 and an open wave-two round with Knowsley's draft and Blackpool's application under review.
 
-DEMO ONLY, called from `sites.demo.seed_demo`. Idempotent: rounds by name, questions and
+DEMO ONLY, called from `nhsportal.demo.seed.seed_demo`. Idempotent: rounds by name, questions and
 criteria by number, applications by round and Place, reviews by reviewer; anything that
 exists is left as it is. Wave one is history, so it is recorded as it stood (one audit row
 per application says so); wave two goes through the services, as a person would.
@@ -18,7 +18,21 @@ from django.utils import timezone
 
 from applications import services
 from applications.deadlines import LONDON, london
-from applications.demo_data import (
+from applications.models import (
+    Answer,
+    Application,
+    ApplicationRound,
+    Conflict,
+    Criterion,
+    Decision,
+    Question,
+    Review,
+    Score,
+    ScoreDescriptor,
+    Status,
+)
+from nhsportal import audit
+from nhsportal.demo.applications_data import (
     BLACKPOOL_WAVE_TWO,
     CRITERIA,
     DEMO_PLACES,
@@ -34,22 +48,8 @@ from applications.demo_data import (
     WAVE_TWO_ROUND,
     PastApplication,
 )
-from applications.models import (
-    Answer,
-    Application,
-    ApplicationRound,
-    Conflict,
-    Criterion,
-    Decision,
-    Question,
-    Review,
-    Score,
-    ScoreDescriptor,
-    Status,
-)
-from nhsportal import audit
+from nhsportal.demo.sites_data import EMAIL_DOMAIN, DemoAccount
 from nhsportal.models import RoleAssignment
-from sites.demo_data import EMAIL_DOMAIN, DemoAccount
 from sites.models import ICB, LocalAuthority, Place, Site, Wave
 
 

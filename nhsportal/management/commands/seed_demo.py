@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sites.demo import DEFAULT_DEMO_PASSWORD, DemoNotAllowed, seed_demo
+from nhsportal.demo.seed import DEFAULT_DEMO_PASSWORD, DemoNotAllowed, seed_demo
 
 
 class Command(BaseCommand):
