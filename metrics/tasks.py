@@ -3,8 +3,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from metrics.exports import builder as rollup_export
 from metrics.returns import notices, reminders
+from metrics.rollups import export as rollup_export
 from metrics.rollups import jobs as rollup_jobs
 
 
@@ -96,7 +96,7 @@ def request_period_rollup(period_id: int) -> None:
     max_retries=5,
 )
 def build_export_task(job_id: int) -> str:
-    """A large rollup export: its file, with progress (metrics.exports.builder). A retry starts
+    """A large rollup export: its file, with progress (metrics.rollups.export). A retry starts
     the file again; a job already built is left alone."""
     return rollup_export.build_export(job_id).status
 

@@ -34,11 +34,11 @@ from metrics.api.rollup_serializers import (
     ExportQuerySerializer,
     RollupSerializer,
 )
-from metrics.exports import builder as rollup_export
-from metrics.exports import requests as export_requests
 from metrics.models import ExportJob, ExportStatus, Rollup
 from metrics.returns import coverage
+from metrics.rollups import export as rollup_export
 from metrics.rollups import selectors as rollup_reads
+from metrics.services import exports as export_requests
 from nhsportal.roles import roles_of
 
 logger = logging.getLogger(__name__)

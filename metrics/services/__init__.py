@@ -1,7 +1,9 @@
 """Every write and every state change to monthly returns: keyword-only, checked, atomic, audited.
 
 Split by responsibility: `common` (the refusals and the importer's view of the world),
-`filing` (filing a version, warnings, sign-off, corrections), `queries` (the data-quality loop).
+`filing` (filing a version, warnings, sign-off, corrections), `queries` (the data-quality loop),
+`notify` (a notice's task, once the step commits), `exports` (asking for a rollup export).
+This layer sits above `metrics.tasks`: it enqueues work; nothing below it imports the tasks.
 """
 
 from metrics.services.common import (

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from metrics.api.rollups import MISSING_EXPORT_FILE, download_refusal, export_file_response
-from metrics.exports import builder as rollup_export
 from metrics.models import ExportJob, ExportStatus
+from metrics.rollups import export as rollup_export
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ExportJob:

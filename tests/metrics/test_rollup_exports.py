@@ -12,8 +12,8 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from metrics.exports import builder as rollup_export
 from metrics.models import ExportJob, ExportStatus
+from metrics.rollups import export as rollup_export
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.rollup_world import rolled_up_world
 from tests.nhsportal.factories import user_with_role

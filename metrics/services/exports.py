@@ -1,6 +1,6 @@
 """Asking for a large rollup export: an `ExportJob`, built by the Celery task once the request
 commits (or on a thread where there is no broker). The file itself is written by
-`metrics.exports.builder`, which the task calls: this module sits above the task, so the
+`metrics.rollups.export`, which the task calls: this module sits above the task, so the
 builder never imports the tasks."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from metrics import tasks
-from metrics.exports.builder import FORMATS
 from metrics.models import ExportJob, ExportStatus
+from metrics.rollups.export import FORMATS
 from nhsportal import audit
 
 logger = logging.getLogger(__name__)
