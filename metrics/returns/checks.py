@@ -3,7 +3,7 @@
 The spreadsheet importer, the web form and the JSON API all build `ParsedValue`s and hand
 them to `validate_values`, so a count is judged the same way everywhere. What can only go
 wrong inside a workbook (a missing sheet, a moved row, an unreadable cell) is checked in
-`metrics/importer.py`.
+`metrics/returns/importer.py` and `metrics/returns/sheet.py`.
 
 Problem codes decided here:
     negative_count                   error    a count below zero

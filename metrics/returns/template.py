@@ -14,7 +14,7 @@ Layouts
            `comparable_category` maps both layouts onto common ground for comparison.
 
 The metric lines themselves are in `metrics.returns.metric_lines` (re-exported here).
-The catalogue (`METRICS`, `CATEGORIES`) is what `metrics/models.py` loads into the database.
+The catalogue (`METRICS`, `CATEGORIES`) is what `metrics.returns.reference` loads into the database (`metrics.models.catalogue`).
 """
 
 from __future__ import annotations
