@@ -7,11 +7,11 @@ from celery import shared_task
 from accounts import services
 
 
-@shared_task
+@shared_task(name="accounts.tasks.send_access_confirmation_reminders")
 def send_access_confirmation_reminders() -> int:
     return services.send_confirmation_reminders()
 
 
-@shared_task
+@shared_task(name="accounts.tasks.expire_inactive_access")
 def expire_inactive_access() -> int:
     return len(services.expire_inactive())

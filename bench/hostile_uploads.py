@@ -136,7 +136,7 @@ def run_one(case: str, path: str, where: str) -> dict:
     try:
         from django.test import Client
 
-        from metrics.reference import load_metrics
+        from metrics.returns.reference import load_metrics
         from nhsportal.models import Role
         from tests.metrics.factories import ReportingPeriodFactory
         from tests.metrics.workbooks import make_workbook

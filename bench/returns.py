@@ -51,9 +51,9 @@ def main() -> int:
 
 def _run() -> int:
     from metrics import services
-    from metrics.importer import read_return
     from metrics.models import Return
-    from metrics.reference import load_metrics
+    from metrics.returns.importer import read_return
+    from metrics.returns.reference import load_metrics
     from nhsportal.models import Role
     from sites.models import Site
     from sites.reference import load_all

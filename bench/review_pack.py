@@ -51,8 +51,8 @@ def main() -> int:
 
 
 def _seed(sites: int, months: int):
-    from metrics import rollups
-    from metrics.scale import seed_scale
+    from metrics.returns.scale import seed_scale
+    from metrics.rollups import build as rollups
     from nhsportal.models import Role
     from reviews import services
     from reviews.models import Domain

@@ -1,6 +1,6 @@
 """The benchmark's yardstick: the rollups' sums written by hand as ONE SQL statement.
 
-The same figures as `metrics.rollups` at every level (site, ICB, region, wave, England): Σ
+The same figures as `metrics.rollups.build` at every level (site, ICB, region, wave, England): Σ
 numerator, Σ denominator, rate per 1,000 (rounded half up to 6 places), units reporting and
 suppressed, built from each return's signed-off version with 80-89 and 90+ also counted as 80+
 and a site's cell suppressed (in neither sum) if any figure in it is; a site's ICB is its
@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db import connection
 
 from metrics.models import BreakdownCategory, ReportingPeriod, Return, ReturnValue, Rollup
-from metrics.rollup_sql import icb_in_month
+from metrics.rollups.sql import icb_in_month
 from sites.models import ICB, Place, Site
 
 TABLE = "bench_reference_rollup"
@@ -29,7 +29,7 @@ def _t(model) -> str:
 
 
 def _where_sites_were() -> str:
-    """Each site's ICB (its Place's membership that month, `metrics.rollup_sql.icb_in_month`), that
+    """Each site's ICB (its Place's membership that month, `metrics.rollups.sql.icb_in_month`), that
     ICB's region and its wave, per period: sites × months rows, joined to the cells."""
     return (
         f"SELECT x.period_id, x.site_id, x.icb_id, i.region_id, x.wave_id FROM (SELECT p.id AS period_id, "

@@ -67,7 +67,7 @@ def main() -> int:
 def _worker(database_name: str) -> int:
     """In a process of its own, like a Celery worker: the full rebuild, its time and peak memory."""
     connection.settings_dict["NAME"] = database_name
-    from metrics import rollups
+    from metrics.rollups import build as rollups
 
     start = time.perf_counter()
     run = rollups.rebuild_all(trigger="command")
@@ -109,7 +109,7 @@ def _analyze() -> None:
 
 def _seed_or_reuse(sites: int, months: int, reuse_seeded: bool):
     from metrics.models import ReportingPeriod, Return, ReturnValue, Rollup
-    from metrics.scale import ScaleResult, seed_scale
+    from metrics.returns.scale import ScaleResult, seed_scale
 
     if not reuse_seeded:
         start = time.perf_counter()

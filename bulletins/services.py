@@ -4,7 +4,7 @@
 asks the worker to build it: while one is building, asking again finds it (a partial unique
 constraint holds it to one). `build` reads the contents (`bulletins.builder`), writes the XLSX and
 issues it; once that commits the taskforce is e-mailed a link, the way the data-quality notices are
-sent (`metrics.notices`: the `NoticeSent` ledger under the key `bulletin-issued:<id>`, so a
+sent (`metrics.returns.notices`: the `NoticeSent` ledger under the key `bulletin-issued:<id>`, so a
 retried or repeated task e-mails each version once)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from bulletins import builder, workbook
 from bulletins.models import Bulletin, BulletinStatus
-from metrics import notices
+from metrics.returns import notices
 from metrics.models import NoticeSent, ReportingPeriod
 from nhsportal import audit
 

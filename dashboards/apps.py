@@ -7,6 +7,6 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboards import funnels
-        from metrics import rollup_jobs
+        from metrics.rollups import jobs as rollup_jobs
 
         rollup_jobs.built.connect(funnels.warm_after_run, dispatch_uid="dashboards-funnels")

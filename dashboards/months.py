@@ -36,7 +36,7 @@ def today() -> datetime.date:
 
 
 def is_final(period: ReportingPeriod, day: datetime.date | None = None) -> bool:
-    """Its final submission deadline has passed (as `metrics.rollup_sql` marks rows provisional)."""
+    """Its final submission deadline has passed (as `metrics.rollups.sql` marks rows provisional)."""
     return period.final_submission_due < (day or today())
 
 
@@ -116,7 +116,7 @@ def final_periods(periods: list[ReportingPeriod]) -> list[ReportingPeriod]:
 
 def _sites_under(level: str, org_id: int, month: datetime.date) -> Q:
     """The site rows of the sites counted under an organisation in `month`: a Place's ICB (and
-    so its region) as it was that month, as `metrics.rollup_sql` groups them (ADR 19)."""
+    so its region) as it was that month, as `metrics.rollups.sql` groups them (ADR 19)."""
     if level == RollupLevel.NATIONAL:
         return Q()
     if level == RollupLevel.SITE:

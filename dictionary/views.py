@@ -14,7 +14,7 @@ from dictionary import services
 from dictionary.domains import DOMAINS, OTHER, domain_of
 from dictionary.reference import GUIDE_PDF
 from metrics.models import MetricDefinition
-from metrics.template import TEMPLATE_PATH
+from metrics.returns.template import TEMPLATE_PATH
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WHO = "anyone. The measurement guide and the blank template are for everyone who is signed in."

@@ -144,7 +144,7 @@ class DataQualityQueryAdmin(admin.ModelAdmin):
 
 @admin.register(NoticeSent)
 class NoticeSentAdmin(admin.ModelAdmin):
-    """The data-quality loop's e-mails, each once (metrics.notices): read only."""
+    """The data-quality loop's e-mails, each once (metrics.returns.notices): read only."""
 
     list_display = ("key", "kind", "sent_at", "recipients")
     list_filter = ("kind",)

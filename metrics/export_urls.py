@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import export_views
+from metrics.views import exports as export_views
 
 urlpatterns = [
     path("<int:pk>/", export_views.export_job, name="export-job"),

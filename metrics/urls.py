@@ -1,6 +1,8 @@
 from django.urls import path
 
-from metrics import filing_views, step_views, views
+from metrics.views import filing as filing_views
+from metrics.views import returns as views
+from metrics.views import steps as step_views
 
 urlpatterns = [
     path("", views.returns_home, name="returns"),

@@ -5,8 +5,8 @@ from rest_framework.routers import DefaultRouter
 from applications.api import register as register_applications
 from dashboards.api import register as register_dashboards
 from dictionary.api import register as register_dictionary
-from metrics.api import register as register_metrics
-from metrics.rollup_api import urlpatterns as rollup_urls
+from metrics.api.returns import register as register_metrics
+from metrics.api.rollups import urlpatterns as rollup_urls
 from reviews.api import register as register_reviews
 from sites.api import ICBViewSet, NeighbourhoodViewSet, PlaceViewSet, RegionViewSet, SiteViewSet, WaveViewSet
 from teams.api import (

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.selectors import requests_for_approver
 from applications.next_steps import application_tasks_for
-from metrics.selectors import missing_returns_summary, return_tasks
+from metrics.returns.selectors import missing_returns_summary, return_tasks
 from nhsportal.models import Role
 from nhsportal.roles import roles_of
 from reviews.selectors import national_review_summary, site_review_tasks

@@ -12,7 +12,7 @@ answer 400 with the field's message instead of querying with the number.
 `month` is the one way a reporting month is read from a request the same way: YYYY-MM, as
 the portal writes months, or the month's first day (2026-09-01); any other day is refused
 rather than silently read as its month. The API's month filters and fields
-(`metrics.rollup_selectors.MonthField`) and the dashboards' pages and API
+(`metrics.rollups.selectors.MonthField`) and the dashboards' pages and API
 (`dashboards.months.parse_month`) all read months through it.
 """
 

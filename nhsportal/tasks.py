@@ -5,7 +5,7 @@ from django.utils import timezone
 HEARTBEAT_KEY = "celery:last-heartbeat"
 
 
-@shared_task
+@shared_task(name="nhsportal.tasks.heartbeat")
 def heartbeat() -> str:
     """Beat runs this every five minutes so operators can see the worker is alive (/readyz)."""
     now = timezone.now().isoformat()

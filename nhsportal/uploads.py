@@ -1,7 +1,7 @@
 """What an uploaded file is, decided by its content before anything parses it: the one sniffer.
 
 Every path that takes a file goes through here: monthly returns (the page, the grid and
-`POST /api/v1/returns/upload/`, via `metrics.checks.describe_non_xlsx`), application
+`POST /api/v1/returns/upload/`, via `metrics.returns.checks.describe_non_xlsx`), application
 evidence and onboarding evidence (via `applications.uploads.check_evidence`). A hostile
 file is refused from what little it costs to look at, never by loading it:
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from metrics.models import DataQualityQuery, QueryStatus, ReportingPeriod, Return
-from metrics.selectors import CoverageCell, _coverage_state
+from metrics.returns.coverage import CoverageCell, _coverage_state
 from reviews.models import RATING_ORDER, Action, ActionStatus, Domain, DomainRating, Review, ReviewStatus
 from sites.models import Site
 from sites.selectors import site_profile

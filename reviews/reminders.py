@@ -6,7 +6,7 @@
 - Onboarding milestones past their due date: weekly, to the site's staff, lead and
   programme lead, listing every overdue one.
 
-As for returns (`metrics.reminders`), each reminder is recorded (`ReviewReminderSent`) in
+As for returns (`metrics.returns.reminders`), each reminder is recorded (`ReviewReminderSent`) in
 the same transaction as it is sent, keyed by kind, action or site, and ISO week, so running
 the job twice sends nothing twice; a day the job missed is caught up by the next run.
 """

@@ -88,7 +88,7 @@ def icbs_with_sites() -> QuerySet[ICB]:
 def site_icbs_by_month(months: list[datetime.date], *, sites: QuerySet[Site] | None = None) -> dict[int, list[int]]:
     """For each site, the ICB its Place belonged to on the first day of each of `months`, in
     order: the membership in force then, else the Place's ICB, as the rollups resolve it
-    (`metrics.rollup_sql.icb_in_month`). Two queries, whatever the number of sites or months."""
+    (`metrics.rollups.sql.icb_in_month`). Two queries, whatever the number of sites or months."""
     sites = Site.objects.all() if sites is None else sites
     pairs = list(sites.order_by().values_list("pk", "place_id", "place__icb_id"))
     memberships: dict[int, list[PlaceICBMembership]] = {}

@@ -113,7 +113,7 @@ def record_icb_membership_change(*, place: Place, by: Any, changes: dict[str, An
     """After an administrator adds, corrects or removes a Place's memberships (or its ICB): the
     Place follows the membership in force today, the change is audited, and every month's
     rollups are rebuilt (a membership can reach back to any month), through the outbox."""
-    from metrics import rollup_jobs
+    from metrics.rollups import jobs as rollup_jobs
 
     audit.record(actor=by, action="place.icb_memberships_changed", obj=place, changes=changes)
     follow_icb_memberships(places=[place], by=by)

@@ -114,10 +114,10 @@ def _urls(name: str, *, metrics: list[str], month: str, orgs: dict[str, list[int
 
 
 def prepare(directory: Path, *, taskforce: int, think: list[float], filing_window: int) -> dict[str, Any]:
-    from metrics import rollups
-    from metrics.demo import seed_returns_demo
     from metrics.models import MetricDefinition
-    from metrics.reference import load_metrics, load_periods
+    from metrics.returns.reference import load_metrics, load_periods
+    from metrics.rollups import build as rollups
+    from nhsportal.demo.returns import seed_returns_demo
     from nhsportal.models import Role
     from sites.models import Site
     from sites.reference import load_all

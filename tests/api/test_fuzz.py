@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.nhsportal.factories import user_with_role

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from applications.models import Application, ApplicationRound, Decision, Review, Status
+from nhsportal.demo.seed import DEFAULT_DEMO_PASSWORD
 from nhsportal.models import RoleAssignment
-from sites.demo import DEFAULT_DEMO_PASSWORD
 from sites.models import Site
 
 pytestmark = pytest.mark.django_db

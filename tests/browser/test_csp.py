@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from metrics import services as return_services
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.metrics.workbooks import make_workbook

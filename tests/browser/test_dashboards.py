@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from metrics import rollup_jobs, services
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics import services
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import jobs as rollup_jobs
 from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible

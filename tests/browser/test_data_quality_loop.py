@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from metrics.models import DataQualityQuery, QueryStatus, Return, ReturnStatus
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible

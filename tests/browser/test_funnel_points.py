@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from metrics import services
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
 from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible

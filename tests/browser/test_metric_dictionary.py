@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from dictionary.reference import load_definitions
 from metrics import services
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
 from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from metrics import services
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.browser.test_returns import sign_in
 from tests.metrics.factories import ReportingPeriodFactory

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from metrics import template
 from metrics.models import Return, ReturnStatus
-from metrics.reference import load_metrics
+from metrics.returns import template
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible
 from tests.metrics.factories import ReportingPeriodFactory

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts import oidc
 from accounts.models import OidcIdentity
 from metrics.models import Return
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role, RoleAssignment
 from tests.accounts.provider import provider_settings, running_provider
 from tests.browser.conftest import assert_accessible

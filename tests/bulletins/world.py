@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from metrics import rollups
+from metrics.rollups import build as rollups
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -31,8 +31,8 @@ from metrics.models import (
     ReturnValue,
     ReturnVersion,
 )
-from metrics.reference import load_metrics
-from metrics.timetable import dates_for_month
+from metrics.returns.reference import load_metrics
+from metrics.returns.timetable import dates_for_month
 from nhsportal.models import Role
 from sites.models import Site, SiteStatus
 from tests.nhsportal.factories import user_with_role

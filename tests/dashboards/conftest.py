@@ -7,9 +7,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics import rollups, services
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics import services
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.nhsportal.factories import user_with_role

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboards import funnels
 from dashboards.figures import catalogue, periods_with_figures
-from metrics import rollup_jobs, tasks
+from metrics import tasks
 from metrics.models import Rollup, RollupRequest, RollupRun
+from metrics.rollups import jobs as rollup_jobs
 
 
 def test_a_rollup_task_leaves_the_latest_funnels_cached(programme, settings):

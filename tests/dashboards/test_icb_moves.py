@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from dashboards import selectors
-from metrics import rollups
 from metrics.models import Rollup, RollupLevel
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
+from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from tests.metrics.rollup_world import MOVED_TODAY, moved_place_world
 from tests.nhsportal.factories import user_with_role

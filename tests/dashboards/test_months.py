@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import months
-from metrics import rollups
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import build as rollups
 from metrics.stats.spc import charted_run, xmr
-from metrics.synthetic import synthetic_return
 from nhsportal.models import Role
 from tests.dashboards.conftest import file_and_sign_off, three_sites
 from tests.dashboards.expected import same_sites, shown, value

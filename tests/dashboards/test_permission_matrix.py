@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from dashboards.models import Sharing
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 
 pytestmark = pytest.mark.django_db
 

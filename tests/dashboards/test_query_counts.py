@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from dashboards import services
 from dashboards.models import Sharing
-from metrics import rollups
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
+from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.test_rollups import signed_off_return

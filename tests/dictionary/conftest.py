@@ -1,7 +1,7 @@
 import pytest
 
 from dictionary.reference import load_definitions
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 
 
 @pytest.fixture

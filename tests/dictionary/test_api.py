@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from dictionary import services
 from dictionary.models import DefinitionVersion
-from metrics import template
+from metrics.returns import template
 from metrics.models import MetricDefinition
 
 

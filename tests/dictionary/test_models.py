@@ -7,7 +7,7 @@ from django.utils import timezone
 from dictionary import services
 from dictionary.models import DefinitionVersion
 from dictionary.reference import load_definitions, read_definitions
-from metrics import template
+from metrics.returns import template
 from metrics.models import MetricDefinition
 
 GUIDE_DATE = datetime.date(2025, 12, 1)

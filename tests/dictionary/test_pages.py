@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from dictionary import services
 from dictionary.models import DefinitionVersion
-from metrics import template
+from metrics.returns import template
 from metrics.models import MetricDefinition
 from tests.metrics.factories import ReportingPeriodFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.metrics.workbooks import make_workbook

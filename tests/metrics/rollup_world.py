@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from metrics import rollups
-from metrics.scale import seed_scale
+from metrics.returns.scale import seed_scale
+from metrics.rollups import build as rollups
 from sites.models import PlaceICBMembership, Site, SiteStatus
 from tests.sites.factories import ICBFactory, RegionFactory, SiteFactory, WaveFactory
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from metrics import services
-from metrics.checks import ParsedValue
 from metrics.models import DataQualityQuery, QueryStatus, ReportingPeriod, Return, ReturnStatus
+from metrics.returns.checks import ParsedValue
 from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start

@@ -18,9 +18,9 @@ import time
 import pytest
 from django.db import connection
 
-from metrics import services
-from metrics.checks import ParsedValue
 from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion
+from metrics.returns.checks import ParsedValue
+from metrics.services import filing as services
 from nhsportal.models import Role
 from tests.metrics.workbooks import expected_values
 from tests.nhsportal.factories import user_with_role

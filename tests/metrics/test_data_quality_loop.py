@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from metrics import notices, services, tasks
-from metrics.checks import ParsedValue
+from metrics import services, tasks
 from metrics.models import DataQualityQuery, NoticeSent, QueryStatus
+from metrics.returns import notices
+from metrics.returns.checks import ParsedValue
 from nhsportal.celery import app
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.factories import ReportingPeriodFactory

@@ -8,8 +8,8 @@ import warnings
 import openpyxl
 import pytest
 
-from metrics.export import write_blank, write_return
-from metrics.importer import ImportContext, read_return
+from metrics.returns.importer import ImportContext, read_return
+from metrics.returns.workbook import write_blank, write_return
 from tests.metrics.workbooks import as_expected, expected_values, make_workbook
 
 JANUARY = datetime.date(2026, 1, 1)

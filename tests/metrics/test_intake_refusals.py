@@ -57,7 +57,7 @@ def no_parsing(monkeypatch):
         raise AssertionError("openpyxl.load_workbook was called on a file the sniffer should have refused")
 
     # Only the importer's own reference is replaced: the test's workbooks are still built with openpyxl.
-    monkeypatch.setattr("metrics.importer.openpyxl", SimpleNamespace(load_workbook=refuse))
+    monkeypatch.setattr("metrics.returns.importer.openpyxl", SimpleNamespace(load_workbook=refuse))
     return calls
 
 

@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import selectors, services
-from metrics.checks import ParsedValue
-from metrics.importer import read_return
+from metrics import services
 from metrics.models import Return, ReturnStatus, ReturnVersion
+from metrics.returns import selectors
+from metrics.returns.checks import ParsedValue
+from metrics.returns.importer import read_return
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start, stored_counts
 from tests.metrics.workbooks import expected_values

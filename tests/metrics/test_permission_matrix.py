@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics import services
-from metrics.checks import ParsedValue
 from metrics.models import DataQualityQuery, QueryStatus, Return, ReturnStatus
+from metrics.returns.checks import ParsedValue
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.workbooks import expected_values
 

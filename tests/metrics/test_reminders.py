@@ -11,9 +11,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import reminders, services, tasks
-from metrics.checks import ParsedValue
+from metrics import services, tasks
 from metrics.models import ReminderSent
+from metrics.returns import reminders
+from metrics.returns.checks import ParsedValue
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.workbooks import expected_values

@@ -14,9 +14,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from metrics import services
-from metrics.checks import ParsedValue
 from metrics.models import Return, ReturnStatus, ReturnValue, ReturnVersion
-from metrics.template import LAYOUTS, METRIC_LINES
+from metrics.returns.checks import ParsedValue
+from metrics.returns.template import LAYOUTS, METRIC_LINES
 from nhsportal.models import Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.workbooks import expected_values, figures, make_workbook

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from metrics import selectors, services
+from metrics import services
 from metrics.models import Return, ReturnStatus, ReturnVersion
+from metrics.returns import selectors
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.factories import ReportingPeriodFactory, month_start, stored_counts
 from tests.metrics.workbooks import make_workbook

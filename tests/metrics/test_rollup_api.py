@@ -146,14 +146,14 @@ def test_the_list_takes_the_same_number_of_queries_however_much_data_there_is(ca
     user = user_with_role(role, site=small.leeds if role == Role.SITE_STAFF else None)
     few = _queries_for_one_page(user)
 
-    from metrics.scale import seed_scale
+    from metrics.returns.scale import seed_scale
     from tests.metrics.rollup_world import TODAY
     from tests.sites.factories import SiteFactory
 
     for _ in range(4):
         SiteFactory(wave=small.leeds.wave, place__icb=small.croydon.place.icb)
     seed_scale(sites=6, months=6, today=TODAY)
-    from metrics import rollups
+    from metrics.rollups import build as rollups
 
     rollups.rebuild_all(today=TODAY)
     assert Rollup.objects.current().filter(level=RollupLevel.SITE).values("org_id").distinct().count() == 6
@@ -206,7 +206,7 @@ def test_when_the_taskforce_shares_sites_unnamed_staff_see_other_sites_figures_w
 
 @pytest.mark.parametrize("ordering", ["", "-rate", "rate", "sum_numerator"])
 def test_following_the_next_links_lists_every_row_once_in_order(world, monkeypatch, ordering):
-    from metrics.rollup_pagination import RollupCursorPagination
+    from metrics.api.pagination import RollupCursorPagination
 
     monkeypatch.setattr(RollupCursorPagination, "page_size", 7)
     client = client_for(user_with_role(Role.TASKFORCE_MEMBER))

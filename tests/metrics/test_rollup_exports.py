@@ -12,8 +12,8 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from metrics import rollup_export
 from metrics.models import ExportJob, ExportStatus
+from metrics.rollups import export as rollup_export
 from nhsportal.models import AuditEvent, Role
 from tests.metrics.rollup_world import rolled_up_world
 from tests.nhsportal.factories import user_with_role
@@ -238,7 +238,7 @@ def test_with_no_broker_a_large_export_does_not_hold_up_the_request_and_the_answ
     request answers at once with the job as it then is; once built, asking again says so."""
     import threading
 
-    from metrics.reference import load_metrics
+    from metrics.returns.reference import load_metrics
 
     load_metrics()
     rolled_up_world(sites=2, months=3)
@@ -287,7 +287,7 @@ def test_a_ready_export_whose_file_is_gone_says_ask_again_not_500(
     job.file.storage.delete(job.file.name)
     client = client_for(taskforce)
 
-    with caplog.at_level("ERROR", logger="metrics.rollup_api"):
+    with caplog.at_level("ERROR", logger="metrics.api.rollups"):
         api = client.get(reverse("api:export-job-download", args=[job.pk]))
         page = client.get(reverse("export-download", args=[job.pk]))
 

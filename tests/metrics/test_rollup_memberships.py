@@ -9,8 +9,9 @@ import datetime
 
 import pytest
 
-from metrics import rollup_swap, rollups
 from metrics.models import ReportingPeriod, Rollup, RollupLevel
+from metrics.rollups import build as rollups
+from metrics.rollups import swap as rollup_swap
 from sites.models import PlaceICBMembership, Site
 from tests.metrics.rollup_world import MOVE, MOVED_TODAY, moved_place_world
 

@@ -10,9 +10,11 @@ from django.core.cache import cache
 from django.db.models.functions import Now
 from kombu.exceptions import OperationalError as BrokerDown
 
-from metrics import rollup_jobs, rollups, services, tasks
+from metrics import services, tasks
 from metrics.models import CurrentRollup, Rollup, RollupRequest, RollupRun, RollupRunStatus
-from metrics.synthetic import synthetic_return
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import build as rollups
+from metrics.rollups import jobs as rollup_jobs
 from nhsportal.celery import app
 from tests.metrics.test_rollups import TODAY, period_ending, signed_off_return
 from tests.sites.factories import SiteFactory

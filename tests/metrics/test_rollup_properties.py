@@ -10,8 +10,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import rollups
 from metrics.models import ReportingPeriod, Return, ReturnStatus, Rollup, RollupLevel
+from metrics.rollups import build as rollups
 from tests.metrics.test_rollups import SUPPRESSED, TODAY, period_ending, signed_off_return
 from tests.sites.factories import ICBFactory, RegionFactory, SiteFactory
 

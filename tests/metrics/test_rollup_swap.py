@@ -10,8 +10,10 @@ import datetime
 import pytest
 from django.db import connection
 
-from metrics import rollup_sql, rollup_swap, rollups
 from metrics.models import ReportingPeriod, Rollup, RollupRun, RollupRunStatus
+from metrics.rollups import build as rollups
+from metrics.rollups import sql as rollup_sql
+from metrics.rollups import swap as rollup_swap
 from tests.metrics.rollup_world import TODAY, rolled_up_world
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the table swap is PostgreSQL's; CI runs on it")

@@ -15,9 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from metrics import rollup_jobs, rollups, services, tasks
+from metrics import services, tasks
 from metrics.models import CurrentRollup, Rollup, RollupLevel, RollupRequest, RollupRun, RollupRunStatus
-from metrics.synthetic import synthetic_return
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import build as rollups
+from metrics.rollups import jobs as rollup_jobs
 from nhsportal.celery import app
 from tests.metrics.test_rollups import TODAY, period_ending, signed_off_return
 from tests.sites.factories import SiteFactory

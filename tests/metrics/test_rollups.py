@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import rollup_sql, rollup_swap, rollups
 from metrics.models import (
     BreakdownCategory,
     CurrentRollup,
@@ -24,6 +23,9 @@ from metrics.models import (
     RollupRunStatus,
     VersionSource,
 )
+from metrics.rollups import build as rollups
+from metrics.rollups import sql as rollup_sql
+from metrics.rollups import swap as rollup_swap
 from sites.models import SiteStatus
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.sites.factories import ICBFactory, RegionFactory, SiteFactory, WaveFactory

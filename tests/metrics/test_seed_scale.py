@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from metrics import rollups
 from metrics.models import BreakdownCategory, MetricDefinition, Return, ReturnStatus, ReturnValue, Rollup
-from metrics.scale import SYNTHETIC_NOTE, ScaleNotAllowed, seed_scale
+from metrics.returns.scale import SYNTHETIC_NOTE, ScaleNotAllowed, seed_scale
+from metrics.rollups import build as rollups
 from sites.models import Site, SiteStatus
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.metrics.test_rollups import signed_off_return

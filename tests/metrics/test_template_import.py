@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from metrics.importer import ImportContext, ParsedValue, Problem, read_return, validate_values
-from metrics.template import LAYOUT_V1_1, LAYOUT_V1_2, METRICS, comparable_category
+from metrics.returns.importer import ImportContext, ParsedValue, Problem, read_return, validate_values
+from metrics.returns.template import LAYOUT_V1_1, LAYOUT_V1_2, METRICS, comparable_category
 from tests.metrics.workbooks import as_expected, expected_values, make_workbook, with_extra_part
 
 JANUARY = datetime.date(2026, 1, 1)

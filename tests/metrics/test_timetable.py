@@ -7,8 +7,8 @@ import warnings
 import openpyxl
 import pytest
 
-from metrics.template import TEMPLATE_PATH
-from metrics.timetable import PeriodDates, dates_for_month, initial_submission_due, read_timetable
+from metrics.returns.template import TEMPLATE_PATH
+from metrics.returns.timetable import PeriodDates, dates_for_month, initial_submission_due, read_timetable
 
 
 def d(text: str) -> datetime.date:

@@ -27,15 +27,15 @@ import zipfile
 
 import openpyxl
 
-from metrics.checks import ParsedValue
-from metrics.export import convert_to_earlier_layout
-from metrics.template import (
+from metrics.returns.checks import ParsedValue
+from metrics.returns.template import (
     INPUT_DENOMINATOR_ROWS,
     LAYOUTS,
     METRICS,
     SUBMISSION_SHEET,
     TEMPLATE_PATH,
 )
+from metrics.returns.workbook import convert_to_earlier_layout
 
 PLACE = "Croydon"
 MONTH = datetime.date(2026, 1, 1)

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from metrics.checks import describe_non_xlsx
+from metrics.returns.checks import describe_non_xlsx
 from nhsportal import uploads
 from tests.metrics.workbooks import make_workbook, with_extra_part
 

@@ -31,7 +31,7 @@ from applications.models import Review as ApplicationReview
 from dashboards.models import SpcChangePoint
 from metrics import services as return_services
 from metrics.models import BreakdownCategory, DataQualityQuery, ExportJob, MetricDefinition
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from nhsportal.models import Role
 from tests.applications.factories import ApplicationFactory, answer_all, round_with
 from tests.metrics.factories import ReportingPeriodFactory

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import rollups
 from metrics import services as returns
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
+from metrics.rollups import build as rollups
 from reviews import services
 from tests.dashboards.conftest import file_and_sign_off
 from tests.metrics.factories import ReportingPeriodFactory, month_start

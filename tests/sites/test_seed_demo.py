@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from nhsportal.demo.seed import ACCOUNTS, DEFAULT_DEMO_PASSWORD, SITES
 from nhsportal.models import AuditEvent, Role, RoleAssignment
-from sites.demo import ACCOUNTS, DEFAULT_DEMO_PASSWORD, SITES
 from sites.models import Neighbourhood, Site, SiteStatus
 from teams.models import NeighbourhoodTeam, OrganisationKind, PartnerOrganisation, WorkforceEntry
 

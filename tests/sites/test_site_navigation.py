@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from metrics.reference import load_metrics
+from metrics.returns.reference import load_metrics
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.nhsportal import pages
 

@@ -11,8 +11,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.utils import timezone
 
 from metrics.models import ReportingPeriod
-from metrics.reference import load_metrics
-from metrics.synthetic import synthetic_return
+from metrics.returns.reference import load_metrics
+from metrics.returns.synthetic import synthetic_return
 from nhsportal.models import Role
 from sites.models import Site
 from tests.metrics.factories import ReportingPeriodFactory

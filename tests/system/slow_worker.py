@@ -12,7 +12,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhsportal.settings")
 django.setup()
 
-from metrics import rollups  # noqa: E402
+from metrics.rollups import build as rollups  # noqa: E402
 from nhsportal.celery import app  # noqa: E402
 
 _planner_hints = rollups._planner_hints

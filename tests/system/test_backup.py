@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from metrics import rollups
+from metrics.rollups import build as rollups
 from tests.system.conftest import database_url
 from tests.system.programme import programme
 from tests.system.stack import ROOT

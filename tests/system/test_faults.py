@@ -10,8 +10,9 @@ import subprocess
 
 import pytest
 
-from metrics import rollup_swap, rollups
 from metrics.models import Return, ReturnStatus, Rollup, RollupRequest, RollupRun, RollupRunStatus
+from metrics.rollups import build as rollups
+from metrics.rollups import swap as rollup_swap
 from tests.metrics.factories import ReportingPeriodFactory
 from tests.metrics.test_rollups import signed_off_return
 from tests.sites.factories import SiteFactory

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import rollup_jobs
 from metrics.models import ReportingPeriod
+from metrics.rollups import jobs as rollup_jobs
 
 
 class Command(BaseCommand):

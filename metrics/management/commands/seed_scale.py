@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.scale import ScaleNotAllowed, seed_scale
+from metrics.returns.scale import ScaleNotAllowed, seed_scale
 
 
 class Command(BaseCommand):

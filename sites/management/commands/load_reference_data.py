@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from dictionary.reference import load_definitions
-from metrics.reference import load_metrics, load_periods
+from metrics.returns.reference import load_metrics, load_periods
 from reviews.reference import load_onboarding_milestones
 from sites.reference import load_all
 from teams.reference import load_team_vocabulary
