@@ -55,9 +55,9 @@ def _issue(period) -> tuple[object, float, int]:
 
 
 def _run() -> int:
-    from metrics.rollups import build as rollups
     from metrics.models import ReportingPeriod
     from metrics.returns.scale import seed_scale
+    from metrics.rollups import build as rollups
 
     postgres = connection.vendor == "postgresql"
     sites = int(os.environ.get("BENCH_SITES") or (400 if postgres else 100))

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from bulletins import builder, workbook
 from bulletins.models import Bulletin, BulletinStatus
-from metrics.returns import notices
 from metrics.models import NoticeSent, ReportingPeriod
+from metrics.returns import notices
 from nhsportal import audit
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from metrics.rollups import build as rollups
 from metrics.models import (
     BreakdownCategory,
     DataQualityQuery,
@@ -33,6 +32,7 @@ from metrics.models import (
 )
 from metrics.returns.reference import load_metrics
 from metrics.returns.timetable import dates_for_month
+from metrics.rollups import build as rollups
 from nhsportal.models import Role
 from sites.models import Site, SiteStatus
 from tests.nhsportal.factories import user_with_role

@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from dictionary import services
 from dictionary.models import DefinitionVersion
-from metrics.returns import template
 from metrics.models import MetricDefinition
+from metrics.returns import template
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.utils import timezone
 from dictionary import services
 from dictionary.models import DefinitionVersion
 from dictionary.reference import load_definitions, read_definitions
-from metrics.returns import template
 from metrics.models import MetricDefinition
+from metrics.returns import template
 
 GUIDE_DATE = datetime.date(2025, 12, 1)
 

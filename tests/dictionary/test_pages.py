@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from dictionary import services
 from dictionary.models import DefinitionVersion
-from metrics.returns import template
 from metrics.models import MetricDefinition
+from metrics.returns import template
 from tests.metrics.factories import ReportingPeriodFactory
 
 SIGNED_IN = ["no_role", "programme_lead", "site_staff", "site_lead", "taskforce_member", "taskforce_chair", "administrator"]
