@@ -21,6 +21,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from bulletins.models import Bulletin
+from bulletins.services import build_latest_closed_month
 from metrics.models import Rollup
 from metrics.rollups import build as rollups
 from nhsportal import config
@@ -127,6 +129,8 @@ def seed_demo(*, allow_production: bool = False) -> DemoResult:
     )
     if new_returns or not Rollup.objects.exists():
         rollups.rebuild_all(trigger="demo")  # the dashboards' figures for the demo history
+    if not Bulletin.objects.exists():
+        build_latest_closed_month()  # the latest closed month's bulletin, e-mailing no one
 
     application_accounts = seed_applications_demo(users=users, password=password)
 
