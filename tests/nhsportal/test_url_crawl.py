@@ -28,6 +28,7 @@ from rest_framework.viewsets import ViewSetMixin
 
 from applications.models import Answer, Collaborator, Decision, EvidenceFile, Outcome
 from applications.models import Review as ApplicationReview
+from dashboards.models import SpcChangePoint
 from metrics import services as return_services
 from metrics.models import BreakdownCategory, DataQualityQuery, ExportJob, MetricDefinition
 from metrics.reference import load_metrics
@@ -91,6 +92,7 @@ PAGE_PK = {
     "reviews/actions/": "review_action",
     "reviews/sites/": "site",
     "exports/": "export_job",
+    "dashboards/spc/change-points/": "spc_change_point",
     "access/sites/": "site",
     "access/requests/": "access_request",
 }
@@ -205,6 +207,14 @@ def world(settings, tmp_path):
         "metric": MetricDefinition.objects.order_by("code").first(),
         "breakdown_category": BreakdownCategory.objects.first(),
     }
+    objects["spc_change_point"] = SpcChangePoint.objects.create(
+        metric=objects["metric"],
+        level="site",
+        org_id=site.pk,
+        month=period.month,
+        reason="Crawlham pathway",
+        created_by=taskforce,
+    )
     objects.update(_review_objects(site, taskforce))
     objects.update(_access_objects(site))
     return SimpleNamespace(
