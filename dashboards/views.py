@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboards import as_at, charts, controls, exports, figures, funnel_limits, presenters, rules, selectors, services, sharing
@@ -75,6 +76,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Signed-in people with a role (see `dashboards.rules.can_view_dashboards`). `?month=` and
     `?category=` choose the view (`dashboards.controls`)."""
     _require_dashboards(request)
+    level, org_id = controls.level_org(request.GET, request.user)
+    if level != RollupLevel.NATIONAL:  # a region, ICB or site chosen here: its own page, with the same month and category
+        rest = request.GET.copy()
+        for name in ("level", "org"):
+            rest.pop(name, None)
+        return redirect(reverse("dashboard-org", args=[level, org_id]) + (f"?{rest.urlencode()}" if rest else ""))
     data = selectors.national_overview(request.user, month=request.GET.get("month", ""), category=request.GET.get("category", ""))
     caption = (
         f"England, {data['latest_period']}: every metric ({category_text(data['category'])})"
@@ -89,7 +96,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "england-overview",
         {
             "page_title": "Dashboards",
-            "selects": _month_and_category(data),
+            "selects": controls.area_selects(request.user, level, org_id) + _month_and_category(data),
             **data,
             "export_filters": exports.filters_for(category=data["category"].code),
         },  # fmt: skip

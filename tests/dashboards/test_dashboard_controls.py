@@ -66,6 +66,19 @@ def test_each_page_reads_its_view_from_the_url_into_the_forms_selected_values_an
         assert shows in html, (url, shows)
 
 
+def test_a_region_picked_on_the_overview_opens_its_page_with_the_same_month_and_category(client, analyst):
+    north, month = analyst["regions"]["North"], analyst["periods"][1].slug
+    response = client.get(
+        reverse("dashboard-overview"), {"level": "region", "org": north.pk, "month": month, "category": "imd_1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard-org", args=["region", north.pk]) + f"?month={month}&category=imd_1"
+    page = client.get(response["Location"]).content.decode()
+    assert selected(page, "month") == [month] and selected(page, "category") == ["imd_1"]
+    overview = client.get(reverse("dashboard-overview")).content.decode()
+    assert selected(overview, "level") == ["national"] and selected(overview, "org") == [""]
+
+
 def test_a_shared_url_shows_a_colleague_the_same_figures(client, analyst):
     url, params, _ = views(analyst)[0]
     first = client.get(url, params).context
