@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
@@ -14,10 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from dashboards import charts, funnel_limits, rules, selectors, spc
+from dashboards import charts, controls, funnel_limits, rules, selectors, spc
 from dashboards.serializers import FunnelSerializer, OverviewSerializer, SpcSerializer
 from metrics.models import RollupLevel
-from nhsportal import params
 
 
 class CanViewDashboards(permissions.BasePermission):
@@ -52,19 +50,19 @@ class DashboardViewSet(viewsets.ViewSet):
                 OpenApiTypes.STR,
                 description="YYYY-MM (or the month's first day, 2026-09-01); default the latest settled month (final, or every site due has reported).",
             ),
+            OpenApiParameter("category", OpenApiTypes.STR, description="Breakdown category code; default total."),
         ],
         responses=OverviewSerializer,
     )
     @action(detail=False, methods=["get"], url_path="overview", url_name="overview")
     def overview(self, request: Request) -> Response:
-        level = request.query_params.get("level", RollupLevel.NATIONAL)
-        month = request.query_params.get("month", "")
+        level, org_id = controls.level_org(request.query_params, request.user)
+        month, category = request.query_params.get("month", ""), request.query_params.get("category", "")
         if level == RollupLevel.NATIONAL:
-            data = selectors.national_overview(request.user, month=month)
-            name, org_id = "England", 0
+            data = selectors.national_overview(request.user, month=month, category=category)
+            name = "England"
         else:
-            org_id = _org(request)
-            data = selectors.org_overview(request.user, level, org_id, month=month)
+            data = selectors.org_overview(request.user, level, org_id, month=month, category=category)
             name = data["name"]
         period, previous, headline = data["latest_period"], data["previous_period"], data.get("headline")
         metrics = [{field: s.get(field) for field in SUMMARY_FIELDS} for s in data["metrics"]]
@@ -72,6 +70,7 @@ class DashboardViewSet(viewsets.ViewSet):
             "level": level,
             "org_id": org_id,
             "name": name,
+            "category": data["category"].code,
             "month": period.month if period else None,
             "previous_month": previous.month if previous else None,
             "provisional": bool(headline and headline.provisional),
@@ -163,8 +162,7 @@ class DashboardViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"], url_path=r"spc/(?P<metric_code>[A-Za-z0-9_]+)", url_name="spc")
     def spc(self, request: Request, metric_code: str) -> Response:
-        level = request.query_params.get("level", RollupLevel.NATIONAL)
-        org_id = None if level == RollupLevel.NATIONAL else _org(request)
+        level, org_id = controls.level_org(request.query_params, request.user)
         data = charts.spc_chart(request.user, metric_code, level=level, org_id=org_id)
         return Response(SpcSerializer(spc_body(data)).data)
 
@@ -197,16 +195,6 @@ def spc_body(data: dict[str, Any]) -> dict[str, Any]:
             {"month": p["period"].month, "rules": list(p["rules"]), **{k: p[k] for k in point_fields}} for p in data["points"]
         ],
     }
-
-
-def _org(request: Request) -> int:
-    try:
-        org = params.whole_number(request.query_params.get("org"), name="org")
-    except params.BadParameter:
-        org = None
-    if org is None:
-        raise Http404("Give the organisation's id as `org` (a whole number).")
-    return org
 
 
 def register(router: BaseRouter) -> None:

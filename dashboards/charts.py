@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404
 
-from dashboards import figures, funnel_limits, funnels, months, sharing
+from dashboards import controls, figures, funnel_limits, funnels, months, sharing
 from dashboards.figures import ENGLAND, Catalogue
 from dashboards.tables import present
 from metrics.models import Dimension, MetricDefinition, RollupLevel
@@ -34,11 +34,10 @@ def funnel_chart(
     choices = choices or funnel_limits.read({})
     cat = figures.catalogue()
     metric = _metric(cat, metric_code, rate=True)
-    chosen = cat.category_by_code.get(category or "total")
-    if chosen is None:
-        raise Http404("No such breakdown category.")
+    chosen = controls.category({"category": category}, cat)
     periods = figures.periods_with_figures()
     if not periods:
+        months.parse_month(month)  # a malformed month is still a 400
         return {"metric": metric, "category": chosen, "catalogue": cat, "periods": [], "period": None, "units": [], "data": None,
                 "choices": choices, "shown": funnel_limits.shown(None, choices)}  # fmt: skip
     national = figures.rows(
@@ -92,14 +91,16 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
     return spc.spc_chart(user, metric_code, level=level, org_id=org_id)
 
 
-def engagement(user: Any) -> dict[str, Any]:
-    """Cohort and caseload over time for England, and per site the latest month and the last 12
-    months' engagement rate (caseload / cohort), as the viewer may see the sites."""
+def engagement(user: Any, *, month: str = "") -> dict[str, Any]:
+    """Cohort and caseload over time for England, and per site the headline month (the latest
+    settled one, or `month`) and the 12 months up to it's engagement rate (caseload / cohort), as
+    the viewer may see the sites."""
     cat = figures.catalogue()
     wanted = [cat.by_code[code] for code in ENGAGEMENT_METRICS if code in cat.by_code]
     periods = figures.periods_with_figures()
+    wanted_month = months.parse_month(month)
     if len(wanted) < 2 or not periods or cat.total is None:
-        return {"series": [], "sites": [], "latest_period": None, "recent": []}
+        return {"series": [], "sites": [], "latest_period": None, "recent": [], "coverage": []}
     cohort, caseload = wanted
     ids = [cohort.pk, caseload.pk]
     visible = sharing.rollups_visible_to(user)
@@ -110,7 +111,7 @@ def engagement(user: Any) -> dict[str, Any]:
     )
     cohort_id, caseload_id = cohort.pk, caseload.pk
     covered = months.coverage(periods, list(national.values()), ENGLAND)
-    headline = months.headline_index(covered, None)
+    headline = months.headline_index(covered, wanted_month)
     # (id, label) worked out once: the per-site loop below runs 400 sites x 12 months.
     columns = [
         (p.pk, p.month.strftime("%b %Y") + ("" if c.final else " (provisional)")) for p, c in zip(periods, covered, strict=True)
@@ -120,8 +121,9 @@ def engagement(user: Any) -> dict[str, Any]:
         c, k = national.get((pk, cohort_id)) or {}, national.get((pk, caseload_id)) or {}
         row = _engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting"))
         series.append({**row, "expected": c.get("units_expected"), "final": month.final, "period_id": pk})
-    recent = periods[-figures.SPARK_MONTHS :]
-    recent_columns = columns[-figures.SPARK_MONTHS :]
+    end = (headline if headline is not None else len(periods) - 1) + 1  # the 12 months up to the headline month
+    recent = periods[max(end - figures.SPARK_MONTHS, 0) : end]
+    recent_columns = columns[max(end - figures.SPARK_MONTHS, 0) : end]
     # The sites' table is of the headline month (the latest settled one), as the overview's is.
     latest = periods[headline] if headline is not None and periods[headline] in recent else recent[-1]
     at = recent.index(latest)
@@ -163,6 +165,7 @@ def engagement(user: Any) -> dict[str, Any]:
         "recent_labels": [label for _, label in recent_columns],
         "headline": covered[headline] if headline is not None else None,
         "later": [c for c in covered[headline + 1 :] if c.reporting] if headline is not None else [],
+        "coverage": covered,
     }
 
 
@@ -173,43 +176,70 @@ def _engagement_row(label: str, cohort: int | None, caseload: int | None, units:
     return {"label": label, "cohort": cohort, "caseload": caseload, "rate": rate, "units": units}
 
 
-def demographics(user: Any) -> dict[str, Any]:
-    """England's cohort by age band (comparable across layouts: 80+), ethnic group and IMD quintile,
-    month by month, with the number of sites contributing to each figure."""
+def share(value: int | None, total: int | None) -> Decimal | None:
+    """A category's share of the cohort: its count as a percentage of the total cohort the same
+    month and place, rounded half up to one decimal place (None without both)."""
+    if value is None or not total:
+        return None
+    return present(Decimal(value) * 100 / Decimal(total))
+
+
+def demographics(user: Any, *, level: str = RollupLevel.NATIONAL, org_id: int = ENGLAND) -> dict[str, Any]:
+    """The cohort of England, a region, an ICB or a site by age band (comparable across layouts:
+    80+), ethnic group and IMD quintile, month by month: each category's count and share of the
+    cohort, the sites contributing to each figure, and the sites behind each month's total."""
     cat = figures.catalogue()
     cohort = cat.by_code.get("COHORT")
     periods = figures.periods_with_figures()
-    if cohort is None or not periods:
-        return {"dimensions": [], "periods": []}
+    if cohort is None or not periods or cat.total is None:
+        return {"dimensions": [], "periods": [], "months": []}
     groups = {dim: cat.comparable(dim) for dim in DEMOGRAPHIC_DIMENSIONS}
     finer = [c for c in cat.categories if c.dimension == Dimension.AGE and c.code != c.comparable_code]
-    category_ids = [c.pk for cats in groups.values() for c in cats] + [c.pk for c in finer]
+    category_ids = [cat.total.pk] + [c.pk for cats in groups.values() for c in cats] + [c.pk for c in finer]
     found = figures.index(
         figures.rows(
             sharing.rollups_visible_to(user),
             periods=periods,
-            level=RollupLevel.NATIONAL,
+            level=level,
+            org_ids=[org_id],
             metric_ids=[cohort.pk],
             category_ids=category_ids,
         ),
         "period_id",
         "category_id",
     )
-    dimensions = []
     day = months.today()
+    month_rows = []
+    for period in periods:
+        total = found.get((period.pk, cat.total.pk))
+        month_rows.append(
+            {
+                "period": period,
+                "provisional": not months.is_final(period, day),
+                "total": total["sum_numerator"] if total else None,
+                "sites": total["units_reporting"] if total else None,
+                "expected": total["units_expected"] if total else None,
+            }
+        )
+    dimensions = []
     for dim, cats in [*groups.items(), ("age_finer", finer)]:
         rows = []
-        for period in periods:
+        for month in month_rows:
+            period = month["period"]
             cells = [found.get((period.pk, c.pk)) for c in cats]
+            values = [cell["sum_numerator"] if cell else None for cell in cells]
             rows.append(
                 {
                     "period": period,
-                    "label": period.month.strftime("%b %Y") + ("" if months.is_final(period, day) else " (provisional)"),
-                    "provisional": not months.is_final(period, day),
-                    "values": [cell["sum_numerator"] if cell else None for cell in cells],
+                    "label": period.month.strftime("%b %Y") + (" (provisional)" if month["provisional"] else ""),
+                    "provisional": month["provisional"],
+                    "values": values,
+                    "shares": [share(v, month["total"]) for v in values],
                     "units": [cell["units_reporting"] - cell["units_suppressed"] if cell else None for cell in cells],
+                    "sites": month["sites"],
+                    "expected": month["expected"],
                 }
             )
         title = "Age band, finer split (sites filing the v1.2 layout)" if dim == "age_finer" else Dimension(dim).label
         dimensions.append({"key": dim, "title": title, "categories": cats, "rows": rows})
-    return {"dimensions": dimensions, "periods": periods}
+    return {"dimensions": dimensions, "periods": periods, "months": month_rows}

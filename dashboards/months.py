@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
@@ -87,22 +86,21 @@ def coverage(periods: list[ReportingPeriod], found: list[dict[str, Any]], org_id
 
 def parse_month(month: str) -> datetime.date | None:
     """`?month=` as the first day of the month (YYYY-MM, or that first day: `params.month`, the
-    rule of every month parameter); None when not given; 404 when malformed."""
-    try:
-        return params.month(month)
-    except params.BadParameter as exc:
-        raise Http404("The month must look like 2026-03 (or its first day, 2026-03-01).") from exc
+    rule of every month parameter); None when not given; a 400 naming the parameter when malformed."""
+    return params.month(month)
 
 
 def headline_index(months: list[Coverage], wanted: datetime.date | None) -> int | None:
-    """The month the headline figures are of: the one asked for (404 if it has no figures), else
-    the latest settled month with figures, else the latest with any."""
+    """The month the headline figures are of: the one asked for (a 400 naming the months with
+    figures if it has none), else the latest settled month with figures, else the latest with any."""
     with_figures = [i for i, c in enumerate(months) if c.reporting]
     if wanted is not None:
         for i in with_figures:
             if months[i].period.month == wanted:
                 return i
-        raise Http404("There are no figures for that month.")
+        offered = ", ".join(months[i].period.slug for i in reversed(with_figures[-6:]))
+        more = ", …" if len(with_figures) > 6 else ""
+        raise params.BadParameter(f"`month` must be a month with figures ({offered}{more}); {wanted:%Y-%m} has none.")
     settled = [i for i in with_figures if months[i].settled]
     if settled:
         return settled[-1]

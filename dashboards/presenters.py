@@ -129,7 +129,8 @@ def funnel_table(chart: dict[str, Any]) -> Table:
     metric, period, category = chart["metric"], chart["period"], chart["category"]
     shown = chart["shown"]
     outer = shown["outer"]
-    caption = f"{metric.name}, {category}, {period}: sites against the funnel limits"
+    provisional = " (provisional)" if chart.get("headline") and chart["headline"].provisional else ""
+    caption = f"{metric.name}, {category}, {period}{provisional}: sites against the funnel limits"
     table = Table(
         "funnel",
         caption,
@@ -249,23 +250,27 @@ def engagement_summary(data: dict[str, Any]) -> str:
     return said
 
 
-def demographic_tables(data: dict[str, Any]) -> list[Table]:
+def demographic_tables(data: dict[str, Any], place: str = "England") -> list[Table]:
+    """Per dimension, month by month: the sites behind the month's cohort, then each category's
+    count, its share of the cohort (%, one decimal place) and the sites contributing to it."""
     tables = []
     for dim in data["dimensions"]:
-        headers = ["Month"]
+        headers = ["Month", "Sites contributing to the month"]
         for c in dim["categories"]:
-            headers += [c.label, f"{c.label}: sites contributing"]
-        table = Table(f"demographics-{dim['key']}", f"England's cohort by {dim['title'].lower()}, by month", headers)
+            headers += [c.label, f"{c.label}: share of the cohort (%)", f"{c.label}: sites contributing"]
+        table = Table(f"demographics-{dim['key']}", f"{place}'s cohort by {dim['title'].lower()}, by month", headers)
         for row in dim["rows"]:
-            cells: list[Any] = [row["label"]]
-            for value, units in zip(row["values"], row["units"], strict=True):
-                cells += [value, units]
+            sites = None if row["sites"] is None else f"{row['sites']:,} of {row['expected']:,}"
+            cells: list[Any] = [row["label"], sites]
+            for value, shown, units in zip(row["values"], row["shares"], row["units"], strict=True):
+                cells += [value, shown, units]
             table.add(*cells)
-        series = {c.label: [r["values"][i] for r in dim["rows"]] for i, c in enumerate(dim["categories"])}
-        table.chart = line_chart([r["label"] for r in dim["rows"]], series, y_title="Patients")
+        series = {c.label: [r["shares"][i] for r in dim["rows"]] for i, c in enumerate(dim["categories"])}
+        table.chart = line_chart([r["label"] for r in dim["rows"]], series, y_title="Share of the cohort (%)")
         provisional = [r["period"].month.strftime("%b %Y") for r in dim["rows"] if r["provisional"]]
         table.summary = (
-            f"England's cohort by {dim['title'].lower()} over {len(dim['rows'])} months; the table below gives every figure"
+            f"{place}'s cohort by {dim['title'].lower()} over {len(dim['rows'])} months, as shares of the cohort; the table "
+            "below gives every count and share"
             + (
                 f", with the sites behind each. {', '.join(provisional)}: provisional, still being filed, so fewer "
                 "sites are behind them and they are not comparable with the months before."

@@ -9,11 +9,12 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from dashboards import figures, funnels, months, sharing
+from dashboards import controls, figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
 from dashboards.tables import present
-from metrics.models import MetricDefinition, ReportingPeriod, Rollup, RollupLevel
+from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Rollup, RollupLevel
 from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
+from nhsportal import params
 from sites.models import ICB, Region, Site
 from sites.selectors import site_icbs_by_month
 
@@ -78,11 +79,18 @@ def metric_summary(
 
 
 def _summaries(
-    user: Any, level: str, org_id: int, cat: Catalogue, periods: list[ReportingPeriod], month: datetime.date | None
+    user: Any,
+    level: str,
+    org_id: int,
+    cat: Catalogue,
+    periods: list[ReportingPeriod],
+    month: datetime.date | None,
+    category: BreakdownCategory | None = None,
 ) -> dict[str, Any]:
-    """Every metric (total category) of one organisation in its headline month (`dashboards.months`),
-    with each month's coverage. Four queries (rows, England's rows, the same-sites comparison)."""
-    total = cat.total
+    """Every metric of one organisation for one breakdown category (default total) in its headline
+    month (`dashboards.months`), with each month's coverage. Four queries (rows, England's rows,
+    the same-sites comparison)."""
+    total = category or cat.total
     empty: dict[str, Any] = {"metrics": [], "coverage": [], "latest_period": None, "previous_period": None}
     if total is None or not periods:
         return empty
@@ -123,24 +131,25 @@ def _summaries(
     }
 
 
-def national_overview(user: Any, *, month: str = "") -> dict[str, Any]:
+def national_overview(user: Any, *, month: str = "", category: str = "") -> dict[str, Any]:
     """Per metric, England in the headline month (by default the latest settled one; `month`
     YYYY-MM chooses another): its value, the month before and the difference over the same sites,
     the share of sites outside the funnel's 95% limits, a sparkline and the SPC variation icon."""
     cat = figures.catalogue()
+    chosen = controls.category({"category": category}, cat)
     periods = figures.periods_with_figures()
-    found = _summaries(user, RollupLevel.NATIONAL, ENGLAND, cat, periods, months.parse_month(month))
+    found = _summaries(user, RollupLevel.NATIONAL, ENGLAND, cat, periods, months.parse_month(month), chosen)
     summaries = found["metrics"]
-    if summaries and cat.total is not None:
+    if summaries:
         rate_metrics = [m.pk for m in cat.metrics if m.has_rate]
-        funnel_data = funnels.site_funnels(found["latest_period"], rate_metrics, cat.total.pk)
+        funnel_data = funnels.site_funnels(found["latest_period"], rate_metrics, chosen.pk)
         for summary in summaries:
             shares = funnels.share_outside_95(funnel_data.get(summary["metric"].pk))
             summary["outside_95"], summary["in_funnel"] = shares if shares else (None, None)
     _, regions = _children(user, RollupLevel.NATIONAL, ENGLAND, [])
     own = sharing.own_site_ids(user)
     own_sites = list(Site.objects.filter(pk__in=own).order_by("name").values("pk", "name")) if own else []
-    return {"periods": periods, **found, "regions": regions, "own_sites": own_sites}
+    return {"periods": periods, **found, "regions": regions, "own_sites": own_sites, "catalogue": cat, "category": chosen}
 
 
 def site_key_metrics(site: Site, *, user: Any) -> list[dict[str, Any]]:
@@ -205,7 +214,7 @@ def _parents(level: str, org_id: int, periods: list[ReportingPeriod]) -> list[di
     return [{"level": lv, "id": pk, "name": name} for lv, pk, name in crumbs]
 
 
-def org_overview(user: Any, level: str, org_id: int, *, month: str = "") -> dict[str, Any]:
+def org_overview(user: Any, level: str, org_id: int, *, month: str = "", category: str = "") -> dict[str, Any]:
     """A region, ICB or site: its metrics against England in its headline month (as the national
     overview chooses it), with drill-down. 404 if the person may not open it or it does not exist."""
     if level not in figures.DRILL_LEVELS or not sharing.may_open_org(user, level, org_id):
@@ -214,24 +223,28 @@ def org_overview(user: Any, level: str, org_id: int, *, month: str = "") -> dict
     if not name:
         raise Http404("No such organisation.")
     cat = figures.catalogue()
+    chosen = controls.category({"category": category}, cat)
     periods = figures.periods_with_figures()
     child_level, children = _children(user, level, org_id, periods)
     return {
+        "catalogue": cat,
+        "category": chosen,
         "level": level,
         "level_label": RollupLevel(level).label,
         "org_id": org_id,
         "name": name,
         "periods": periods,
-        **_summaries(user, level, org_id, cat, periods, months.parse_month(month)),
+        **_summaries(user, level, org_id, cat, periods, months.parse_month(month), chosen),
         "child_level": child_level,
         "children": children,
         "parents": _parents(level, org_id, periods),
     }
 
 
-def public_summary() -> dict[str, Any]:
+def public_summary(*, month: str = "") -> dict[str, Any]:
     """For anyone: England and each region, per metric, in the latest final month (its final
-    submission deadline passed: PRODUCT.md), never a month still being filed; counts below 6 as `*`."""
+    submission deadline passed: PRODUCT.md) or the final month asked for (`month`; a month still
+    being filed is never shown: a 400 naming the final months); counts below 6 as `*`."""
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()
@@ -239,9 +252,10 @@ def public_summary() -> dict[str, Any]:
     periods = figures.periods_with_figures()
     final = months.final_periods(periods)
     if not final or cat.total is None:
-        return {"latest_period": None, "metrics": [], "orgs": [], "next_final": _next_final(periods)}
+        months.parse_month(month)  # a malformed month is still a 400
+        return {"latest_period": None, "metrics": [], "orgs": [], "next_final": _next_final(periods), "final": []}
     visible = sharing.rollups_visible_to(anonymous)
-    latest = final[-1]
+    latest = _final_month(final, months.parse_month(month))
     found = figures.rows(visible, periods=[latest], level=RollupLevel.NATIONAL, category_ids=[cat.total.pk])
     found += figures.rows(visible, periods=[latest], level=RollupLevel.REGION, category_ids=[cat.total.pk])
     regions = figures.org_names(RollupLevel.REGION)
@@ -261,7 +275,18 @@ def public_summary() -> dict[str, Any]:
         "metrics": table,
         "orgs": [name for _, _, name in orgs],
         "next_final": _next_final(periods),
+        "final": final,
     }
+
+
+def _final_month(final: list[ReportingPeriod], wanted: datetime.date | None) -> ReportingPeriod:
+    if wanted is None:
+        return final[-1]
+    found = next((p for p in final if p.month == wanted), None)
+    if found is None:
+        offered = ", ".join(p.slug for p in final[::-1][:6]) + (", …" if len(final) > 6 else "")
+        raise params.BadParameter(f"`month` must be a final month ({offered}); {wanted:%Y-%m} is not final or has no figures.")
+    return found
 
 
 def _next_final(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
@@ -273,11 +298,12 @@ def public_figures(row: dict[str, Any] | None, metric: MetricDefinition) -> dict
     """A rollup row as it may leave the circle of the site and the taskforce: small counts as `*`,
     a rate as `*` where its numerator is below 6."""
     if row is None:
-        return {"numerator": "", "denominator": "", "value": "", "units_reporting": ""}
+        return {"numerator": "", "denominator": "", "value": "", "units_reporting": "", "units_expected": ""}
     value = figures.value_of(row, metric)
     return {
         "numerator": sharing.suppress_small(row["sum_numerator"]),
         "denominator": sharing.suppress_small(row["sum_denominator"]) if metric.has_rate else "",
         "value": sharing.suppress_small(value, numerator=row["sum_numerator"]),
         "units_reporting": row["units_reporting"],
+        "units_expected": row["units_expected"],
     }

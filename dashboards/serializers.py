@@ -45,6 +45,7 @@ class OverviewSerializer(serializers.Serializer):
     level = serializers.CharField()
     org_id = serializers.IntegerField()
     name = serializers.CharField()
+    category = serializers.CharField(help_text="The breakdown category of every figure: `?category=`, default total.")
     month = serializers.DateField(
         allow_null=True, help_text="The headline month: `?month=`, else the latest settled one (final, or every site in)."
     )

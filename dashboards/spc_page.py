@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dashboards import presenters, rules, sharing, spc
+from dashboards import controls, presenters, rules, sharing, spc
 from dashboards.models import SpcChangePoint
 from dashboards.tables import Table, as_text, present
 from metrics.models import RollupLevel
-from nhsportal import audit, params
+from nhsportal import audit
 
 ASSURANCE_SHORT = {
     "consistently_passing": "consistently hit",
@@ -106,9 +106,10 @@ def chart_data(chart: dict[str, Any]) -> dict[str, Any]:
     """What static/js/dashboards.mjs draws: each point's colour and marker by its category, the
     mean and limits of its stretch (a step at each change point), the target, events."""
     points = chart["points"]
+    labels = [p["label"] + (" (provisional)" if p["provisional"] else "") for p in points]
     return {
         "type": "spc",
-        "labels": [p["label"] for p in points],
+        "labels": labels,
         "values": [present(p["value"]) for p in points],
         "categories": [p["category"] for p in points],
         "colours": [p["colour"] for p in points],
@@ -117,8 +118,8 @@ def chart_data(chart: dict[str, Any]) -> dict[str, Any]:
         "lower": [present(p["lower_limit"]) for p in points],
         "upper": [present(p["upper_limit"]) for p in points],
         "target": [present(p["target"]) for p in points],
-        "change_points": [p["label"] for p in points if p["change_point"]],
-        "events": [p["label"] for p in points if p["events"]],
+        "change_points": [label for label, p in zip(labels, points, strict=True) if p["change_point"]],
+        "events": [label for label, p in zip(labels, points, strict=True) if p["events"]],
         "palette": spc.COLOURS,
         "legend": {c: spc.CATEGORY_TEXT[c] for c in spc.CATEGORY_TEXT},
         "y_title": "Rate per 1,000" if chart["metric"].has_rate else "Patients",
@@ -134,12 +135,9 @@ def legend() -> list[dict[str, str]]:
 
 def context(request: HttpRequest, metric_code: str, *, form: ChangePointForm | None = None) -> dict[str, Any]:
     """Everything spc.jinja shows, for the SPC view in `dashboards.views`."""
-    level = request.GET.get("level", RollupLevel.NATIONAL)
-    try:
-        org = params.whole_number(request.GET.get("org"), name="org")
-    except params.BadParameter as exc:
-        raise Http404("The organisation must be given by its number.") from exc
+    level, org = controls.level_org(request.GET, request.user)
     data = spc.spc_chart(request.user, metric_code, level=level, org_id=org)
+    data["selects"] = controls.area_selects(request.user, level, org)
     result = data["spc"]
     data["table"] = spc_table(data)
     data["variation_icon"] = presenters.variation_icon(result.variation, result.variation_side) if result else None

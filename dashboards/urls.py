@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import spc_page, views
+from dashboards import exports, spc_page, views
 
 urlpatterns = [
     path("", views.overview, name="dashboard-overview"),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("spc/<str:metric_code>/change-points/", spc_page.record_change_point, name="dashboard-spc-change-point"),
     path("spc/change-points/<int:pk>/remove/", spc_page.remove_change_point, name="dashboard-spc-change-point-remove"),
     path("sharing/", views.sharing_setting, name="dashboard-sharing"),
+    path("export/", exports.start_export, name="dashboard-export"),
     path("<str:level>/<id:org_id>/", views.org_overview, name="dashboard-org"),
 ]

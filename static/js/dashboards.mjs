@@ -20,7 +20,21 @@ function axis(title, extra = {}) {
   return { title: { display: Boolean(title), text: title }, ...extra };
 }
 
+// A month still being filed is labelled "(provisional)" by the server, as in its table: the chart
+// draws the line into it dashed and its point hollow, so it never reads like a final month.
+function provisionalOf(labels) {
+  return labels.map((label) => String(label).endsWith("(provisional)"));
+}
+
+function provisionalStyle(provisional, colour) {
+  return {
+    segment: { borderDash: (ctx) => (provisional[ctx.p1DataIndex] ? [6, 4] : undefined) },
+    pointBackgroundColor: provisional.map((p) => (p ? "#ffffff" : colour)),
+  };
+}
+
 function lineConfig(data) {
+  const provisional = provisionalOf(data.data.labels);
   return {
     type: "line",
     data: {
@@ -31,6 +45,7 @@ function lineConfig(data) {
         backgroundColor: SERIES[i % SERIES.length],
         pointStyle: ["circle", "rect", "triangle", "rectRot", "star", "cross"][i % 6],
         spanGaps: false,
+        ...provisionalStyle(provisional, SERIES[i % SERIES.length]),
       })),
     },
     options: { scales: { y: axis(data.y_title, { beginAtZero: true }) } },
@@ -216,6 +231,7 @@ function spcConfig(data) {
       pointStyle: data.markers,
       pointRadius: data.categories.map((c) => (c && c !== "common_cause" ? 7 : 4)),
       spanGaps: false,
+      segment: provisionalStyle(provisionalOf(data.labels), palette.common_cause).segment,
     },
     series(data.mean, "Mean", palette.mean, []),
     series(data.upper, "Upper process limit", palette.limits, [6, 4]),

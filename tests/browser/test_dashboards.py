@@ -20,7 +20,7 @@ from nhsportal.celery import app
 from nhsportal.models import Role
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_returns import sign_in
-from tests.metrics.factories import ReportingPeriodFactory
+from tests.metrics.factories import ReportingPeriodFactory, month_start
 from tests.metrics.test_rollup_worker import worker_on_the_test_database  # noqa: F401 - the real worker, as a fixture
 from tests.nhsportal.factories import user_with_role
 from tests.sites.factories import SiteFactory
@@ -146,3 +146,66 @@ def test_every_dashboard_page_passes_an_axe_scan(page, monkeypatch):
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme summary")
     expect(page.locator("main")).not_to_contain_text("Croydon")
     assert_accessible(page)
+
+
+def test_an_analyst_picks_a_region_a_month_and_a_breakdown_and_a_colleague_opens_the_same_view(
+    page, browser, live_server, monkeypatch
+):
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # each sign-off rolls up in-process
+    load_metrics()
+    today = timezone.localdate()
+    periods = [ReportingPeriodFactory(month=month_start(today, back), today=today) for back in (2, 1)]
+    croydon, leeds = SiteFactory(place__name="Croydon"), SiteFactory(place__name="Leeds")
+    for site in (croydon, leeds):
+        staff, lead = user_with_role(Role.SITE_STAFF, site=site), user_with_role(Role.SITE_LEAD, site=site)
+        for index, period in enumerate(periods):
+            values = synthetic_return(seed=site.name, cohort=8000, month_index=index)
+            services.submit_values(site=site, period=period, values=values, layout="1.2", source="api", by=staff, based_on=None)
+            record = site.returns.get(period=period)
+            if record.latest_version.warnings.exists():
+                services.acknowledge_warnings(return_record=record, by=staff, comment="Checked.")
+            services.send_for_sign_off(return_record=record, by=staff)
+            services.sign_off(return_record=record, by=lead)
+    user_with_role(Role.TASKFORCE_MEMBER, username="analyst")
+    user_with_role(Role.TASKFORCE_CHAIR, username="colleague")
+    region = croydon.place.icb.region
+
+    sign_in(page, "analyst")
+    page.goto("/dashboards/")
+    page.get_by_label("Month", exact=True).select_option(periods[0].slug)
+    page.get_by_label("Patients (breakdown)").select_option("age_80_plus")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#overview-table caption")).to_contain_text(f"England, {periods[0]}: every metric (Age group: 80+)")
+    expect(page.locator("#as-at")).to_contain_text("Figures as at")
+    assert_accessible(page)
+
+    page.goto("/dashboards/demographics/")
+    page.get_by_label("Level").select_option("region")
+    page.get_by_label("Organisation").select_option(label=region.name)
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("main")).to_contain_text(f"{region.name}'s cohort by age band")
+    assert_accessible(page)
+    shared = [page.url]
+
+    page.goto(f"/dashboards/spc/O1_NEW/?level=region&org={region.pk}")
+    expect(page.get_by_label("Organisation")).to_have_value(str(region.pk))
+    assert_accessible(page)
+    page.goto(f"/dashboards/?month={periods[0].slug}&category=age_80_plus")
+    shared.append(page.url)
+    seen = [page.locator("#overview-table").inner_text()]
+
+    # The colleague opens the shared URLs in a browser of their own, and sees the same view.
+    colleague = browser.new_context(base_url=live_server.url).new_page()
+    try:
+        sign_in(colleague, "colleague")
+        colleague.goto(shared[0])
+        expect(colleague.get_by_label("Level")).to_have_value("region")
+        expect(colleague.get_by_label("Organisation")).to_have_value(str(region.pk))
+        expect(colleague.locator("main")).to_contain_text(f"{region.name}'s cohort by age band")
+        colleague.goto(shared[1])
+        expect(colleague.get_by_label("Month", exact=True)).to_have_value(periods[0].slug)
+        expect(colleague.get_by_label("Patients (breakdown)")).to_have_value("age_80_plus")
+        assert colleague.locator("#overview-table").inner_text() == seen[0]
+        assert_accessible(colleague)
+    finally:
+        colleague.context.close()

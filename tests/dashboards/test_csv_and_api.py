@@ -117,10 +117,11 @@ def test_the_spc_endpoint_does_not_find_another_sites_chart_by_default(client, p
     assert response.status_code == 404
 
 
-def test_an_unknown_metric_or_month_is_not_found(client, programme, taskforce):
+def test_an_unknown_metric_is_not_found_and_a_month_or_level_not_offered_is_a_bad_request(client, programme, taskforce):
     assert client.get(reverse("dashboard-funnel", args=["NOPE"])).status_code == 404
     assert client.get(reverse("dashboard-funnel", args=["COHORT"])).status_code == 404  # a count has no funnel
-    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "2001-01"}).status_code == 404
-    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "soon"}).status_code == 404
-    assert client.get(reverse("dashboard-spc", args=["O1_NEW"]), {"level": "planet"}).status_code == 404
+    # A choice the page does not offer is a 400 naming the parameter (dashboards.controls).
+    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "2001-01"}).status_code == 400
+    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "soon"}).status_code == 400
+    assert client.get(reverse("dashboard-spc", args=["O1_NEW"]), {"level": "planet"}).status_code == 400
     assert client.get(reverse("dashboard-org", args=["wave", 1])).status_code == 404

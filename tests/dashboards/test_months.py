@@ -232,10 +232,12 @@ def test_the_funnel_plot_defaults_to_the_settled_month_and_says_when_one_is_prov
     assert client.get(reverse("api:dashboard-funnel", args=["O1_NEW"])).json()["month"] == settled.month.isoformat()
 
 
-def test_a_month_without_figures_or_malformed_is_not_found(client, month_in_the_life, taskforce):
-    assert client.get(reverse("dashboard-overview"), {"month": "2001-01"}).status_code == 404
-    assert client.get(reverse("dashboard-overview"), {"month": "soon"}).status_code == 404
-    assert client.get(reverse("dashboard-funnel", args=["O1_NEW"]), {"month": "2001-01"}).status_code == 404
+def test_a_month_without_figures_or_malformed_is_a_bad_request_naming_the_month(client, month_in_the_life, taskforce):
+    for path in (reverse("dashboard-overview"), reverse("dashboard-funnel", args=["O1_NEW"])):
+        for month in ("2001-01", "soon"):
+            response = client.get(path, {"month": month})
+            assert response.status_code == 400, (path, month)
+            assert "`month` must be" in response.content.decode()
 
 
 def test_every_dashboard_month_parameter_reads_the_months_first_day_as_the_month_like_the_rest_of_the_portal(
@@ -258,7 +260,7 @@ def test_every_dashboard_month_parameter_reads_the_months_first_day_as_the_month
             assert as_day.json()["month"] == as_slug.json()["month"] == first_day, path
     # Any other day is not read as its month, on the pages as in the API.
     for other_day in (f"{newest.slug}-15", f"{newest.slug}-1", "2026-13"):
-        assert client.get(pages_and_apis[1], {"month": other_day}).status_code == 404, other_day
+        assert client.get(pages_and_apis[1], {"month": other_day}).status_code == 400, other_day
 
 
 # The public summary: final months only.

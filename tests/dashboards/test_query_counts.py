@@ -48,8 +48,17 @@ def grow(*, sites, months, today):
 
 
 def urls(site, region_id):
+    month = f"{month_start(datetime.date.today(), 1):%Y-%m}"  # a month both sizes of programme have
     return [
         reverse("dashboard-overview"),
+        reverse("dashboard-overview") + f"?month={month}&category=age_80_plus",
+        reverse("dashboard-engagement") + f"?month={month}",
+        reverse("dashboard-demographics") + f"?level=region&org={region_id}",
+        reverse("dashboard-demographics") + f"?level=site&org={site.pk}",
+        reverse("dashboard-funnel", args=["O1_NEW"]) + f"?month={month}&category=age_80_plus&limits=shmi",
+        reverse("dashboard-spc", args=["O1_NEW"]) + f"?level=region&org={region_id}",
+        reverse("dashboard-org", args=["site", site.pk]) + f"?month={month}&category=imd_1",
+        reverse("api:dashboard-overview") + f"?level=region&org={region_id}&month={month}&category=imd_1",
         reverse("dashboard-overview") + "?format=csv",
         reverse("dashboard-engagement"),
         reverse("dashboard-demographics"),

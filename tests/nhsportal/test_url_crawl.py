@@ -182,9 +182,6 @@ def world(settings, tmp_path):
         application=application, outcome=Outcome.choices[0][0], rationale="Crawlham fits", decided_by=taskforce
     )
     export_job = ExportJob.objects.create(requested_by=staff_a, format="csv")
-    spc_change_point = SpcChangePoint.objects.create(
-        metric=MetricDefinition.objects.first(), level="site", org_id=site.pk, month=period.month, reason="Crawlham's new team"
-    )
 
     objects = {
         "site": site,
@@ -205,7 +202,6 @@ def world(settings, tmp_path):
         "application_review": application_review,
         "decision": decision,
         "export_job": export_job,
-        "spc_change_point": spc_change_point,
         # Shared by every site (SHARED): reference data and vocabularies.
         "region": site.place.icb.region,
         "icb": site.place.icb,
@@ -217,6 +213,14 @@ def world(settings, tmp_path):
         "metric": MetricDefinition.objects.order_by("code").first(),
         "breakdown_category": BreakdownCategory.objects.first(),
     }
+    objects["spc_change_point"] = SpcChangePoint.objects.create(
+        metric=objects["metric"],
+        level="site",
+        org_id=site.pk,
+        month=period.month,
+        reason="Crawlham pathway",
+        created_by=taskforce,
+    )
     objects.update(_review_objects(site, taskforce))
     objects.update(_access_objects(site))
     return SimpleNamespace(
