@@ -3,10 +3,11 @@ of queries whatever the number of sites."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count
 from django.urls import reverse
+from django_stubs_ext import WithAnnotations
 
 from accounts.selectors import requests_for_approver
 from applications.next_steps import application_tasks_for
@@ -18,7 +19,15 @@ from sites.models import Site, SiteStatus
 from sites.selectors import sites_visible_to
 
 
-def _own_sites(user: Any) -> list[Site]:
+class _SiteCounts(TypedDict):
+    team_count: int
+    neighbourhood_count: int
+
+
+SiteWithCounts = WithAnnotations[Site, _SiteCounts]
+
+
+def _own_sites(user: Any) -> list[SiteWithCounts]:
     return list(
         sites_visible_to(user)
         .select_related("place__icb__region", "wave")
@@ -27,7 +36,7 @@ def _own_sites(user: Any) -> list[Site]:
     )
 
 
-def _site_tasks(site: Site, *, can_manage: bool) -> list[dict[str, str]]:
+def _site_tasks(site: SiteWithCounts, *, can_manage: bool) -> list[dict[str, str]]:
     """The next things a site's own people should do, most urgent first."""
     detail = reverse("site-detail", args=[site.pk])
     tasks = []
