@@ -3,11 +3,10 @@ of queries whatever the number of sites."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count
 from django.urls import reverse
-from django_stubs_ext import WithAnnotations
 
 from accounts.selectors import requests_for_approver
 from applications.next_steps import application_tasks_for
@@ -24,7 +23,10 @@ class _SiteCounts(TypedDict):
     neighbourhood_count: int
 
 
-SiteWithCounts = WithAnnotations[Site, _SiteCounts]
+if TYPE_CHECKING:  # WithAnnotations takes two arguments only to the type checker
+    from django_stubs_ext import WithAnnotations
+
+    SiteWithCounts = WithAnnotations[Site, _SiteCounts]
 
 
 def _own_sites(user: Any) -> list[SiteWithCounts]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_stubs_ext import WithAnnotations
 
 from sites.models import Site
 from sites.selectors import sites_visible_to
@@ -68,7 +67,10 @@ class _TeamTotals(TypedDict):
     current_wte: Decimal
 
 
-TeamWithTotals = WithAnnotations[NeighbourhoodTeam, _TeamTotals]
+if TYPE_CHECKING:  # WithAnnotations takes two arguments only to the type checker
+    from django_stubs_ext import WithAnnotations
+
+    TeamWithTotals = WithAnnotations[NeighbourhoodTeam, _TeamTotals]
 
 
 def site_teams(site: Site, *, on: datetime.date | None = None) -> list[TeamWithTotals]:
@@ -81,7 +83,7 @@ def site_teams(site: Site, *, on: datetime.date | None = None) -> list[TeamWithT
     )
     # The totals are set below, after the query: the type names them beforehand.
     teams = cast(
-        list[TeamWithTotals],
+        "list[TeamWithTotals]",
         list(
             NeighbourhoodTeam.objects.filter(site=site)
             .select_related("neighbourhood")
