@@ -58,7 +58,8 @@ class AccessRequestForm(forms.Form):
         return place
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role = data.get("role")
         if role in {Role.SITE_STAFF, Role.SITE_LEAD} and not data.get("site") and "site" not in self.errors:
             self.add_error("site", "Choose the site you work at.")
@@ -82,7 +83,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
             self.add_error("note", "Say why you are refusing, so the person knows what to do.")
         return data

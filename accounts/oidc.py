@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
@@ -57,7 +57,9 @@ class SignInRefused(Exception):
 
 
 def providers() -> list[Provider]:
-    return [Provider(**entry) for entry in settings.OIDC_PROVIDERS]
+    # `nhsportal.config.oidc_providers` builds each entry with exactly Provider's fields.
+    entries = cast(list[dict[str, Any]], settings.OIDC_PROVIDERS)
+    return [Provider(**entry) for entry in entries]
 
 
 def provider_named(name: str) -> Provider | None:

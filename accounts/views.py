@@ -24,6 +24,7 @@ from accounts import oidc, rules, selectors, services
 from accounts.forms import AccessRequestForm, DecisionForm
 from accounts.models import AccessRequest, OidcIdentity
 from nhsportal.forms import add_service_errors
+from nhsportal.http import AuthenticatedHttpRequest
 from nhsportal.roles import roles_of
 from sites.models import Site
 
@@ -116,7 +117,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def access_request(request: HttpRequest) -> HttpResponse:
+def access_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed-in people: ask for a role at a site or Place, with a reason."""
     identity = OidcIdentity.objects.filter(user=request.user).order_by("-last_sign_in_at").first()
     organisations = identity.organisations if identity else []

@@ -66,7 +66,8 @@ class RoundForm(forms.ModelForm):
         fields = ("name", "wave", "sites_to_select", "opens_at", "closes_at", "guidance", "eligibility")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "The round must close after it opens.")
@@ -219,7 +220,8 @@ class EmailTemplateForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 18, "cols": 90})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = self.instance.kind
         for name in ("subject", "body"):
             unknown = unknown_placeholders(kind, data.get(name, ""))

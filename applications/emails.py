@@ -72,7 +72,9 @@ def who_is_told(applications: list[Application], what: str, *, emailed: set[int]
     same way `_send` chooses them, or which Places nobody could be told about and what to do.
     `emailed` holds the applications whose e-mail actually went out (`decisions_emailed`,
     `clarification_emailed`): a sending that failed is said to have failed, never to have worked."""
-    told, failed, untold = [], [], []
+    told: list[str] = []
+    failed: list[str] = []
+    untold: list[str] = []
     for application in applications:
         people = applicants_of(application)
         if not people:

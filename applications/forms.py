@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -22,7 +22,7 @@ class StartApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(str(place.pk), place.name) for place in places]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [(str(place.pk), place.name) for place in places]
         if len(places) == 1:
             self.fields["place"].initial = str(places[0].pk)
 
@@ -53,7 +53,7 @@ class CollaboratorForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Choose a programme lead")] + [
+        cast(forms.ChoiceField, self.fields["user"]).choices = [("", "Choose a programme lead")] + [
             (str(person.pk), f"{person.get_full_name() or person.get_username()} ({person.email or person.get_username()})")
             for person in people
         ]
@@ -99,7 +99,7 @@ class ReviewerForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].choices = [("", "Choose a taskforce member")] + [
+        cast(forms.ChoiceField, self.fields["reviewer"]).choices = [("", "Choose a taskforce member")] + [
             (str(person.pk), person.get_full_name() or person.get_username()) for person in people
         ]
 
@@ -120,7 +120,8 @@ class ConflictForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("has_conflict") == "yes" and not data.get("details", "").strip():
             self.add_error("details", "Describe the conflict of interest.")
         return data
@@ -139,7 +140,7 @@ class ScoreForm(forms.Form):
     def __init__(self, *args: Any, criterion: Criterion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["score"].label = f"Your score for “{criterion.title}”"
-        self.fields["score"].choices = [(str(n), str(n)) for n in range(criterion.max_score + 1)]
+        cast(forms.ChoiceField, self.fields["score"]).choices = [(str(n), str(n)) for n in range(criterion.max_score + 1)]
 
 
 class RecommendationForm(forms.Form):
@@ -181,7 +182,9 @@ class BulkDecisionForm(DecisionForm):
 
     def __init__(self, *args: Any, rows: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["applications"].choices = [(str(row.application.pk), row.application.place.name) for row in rows]
+        cast(forms.ChoiceField, self.fields["applications"]).choices = [
+            (str(row.application.pk), row.application.place.name) for row in rows
+        ]
         self.order_fields(["applications", "outcome", "rationale"])
 
 
@@ -213,12 +216,15 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].choices = [("", "All rounds")] + [
+        cast(forms.ChoiceField, self.fields["round"]).choices = [("", "All rounds")] + [
             (str(pk), name) for pk, name in ApplicationRound.objects.values_list("pk", "name")
         ]
-        self.fields["region"].choices = [("", "All regions"), *Region.objects.values_list("ods_code", "name")]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", "All regions"),
+            *Region.objects.values_list("ods_code", "name"),
+        ]
         icbs = ICB.objects.filter(places__applications__isnull=False).exclude(ods_code=None).distinct().order_by("name")
-        self.fields["icb"].choices = [("", "All ICBs")] + [(icb.ods_code, str(icb)) for icb in icbs]
+        cast(forms.ChoiceField, self.fields["icb"]).choices = [("", "All ICBs")] + [(icb.ods_code, str(icb)) for icb in icbs]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -7,7 +7,7 @@ that does not exist); the rules live in `applications.services`, which the views
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -212,7 +212,9 @@ class ApplicationCreateSerializer(_ScopedToRequester):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = Place.objects.filter(pk__in=roles_of(self.requester()).place_ids)
+        cast(serializers.RelatedField, self.fields["place"]).queryset = Place.objects.filter(
+            pk__in=roles_of(self.requester()).place_ids
+        )
 
 
 class AnswerWriteSerializer(serializers.Serializer):
@@ -280,8 +282,8 @@ class ReviewAssignSerializer(_ScopedToRequester):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = applications_visible_to(self.requester())
-        self.fields["reviewer"].queryset = (
+        cast(serializers.RelatedField, self.fields["application"]).queryset = applications_visible_to(self.requester())
+        cast(serializers.RelatedField, self.fields["reviewer"]).queryset = (
             get_user_model().objects.filter(role_assignments__role__in=REVIEWER_ROLES, is_active=True).distinct()
         )
 
@@ -314,4 +316,4 @@ class DecisionCreateSerializer(_ScopedToRequester):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = applications_visible_to(self.requester())
+        cast(serializers.RelatedField, self.fields["application"]).queryset = applications_visible_to(self.requester())

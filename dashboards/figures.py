@@ -112,12 +112,13 @@ def org_names(level: str, org_ids: list[int] | None = None) -> dict[int, str]:
     """Names of the organisations of one level, by id. One query."""
     if level == RollupLevel.NATIONAL:
         return {ENGLAND: "England"}
-    model, field = {
+    sources: dict[str, tuple[type[Region] | type[ICB] | type[Site] | type[Wave], str]] = {
         RollupLevel.REGION: (Region, "name"),
         RollupLevel.ICB: (ICB, "name"),
         RollupLevel.SITE: (Site, "name"),
         RollupLevel.WAVE: (Wave, "name"),
-    }[level]
+    }
+    model, field = sources[level]
     query = model.objects.all()
     if org_ids is not None:
         query = query.filter(pk__in=org_ids)

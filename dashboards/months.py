@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -161,7 +161,8 @@ def same_sites(
     )
     by_metric: dict[int, dict[int, dict[int, tuple[int, int | None]]]] = {m.pk: {} for m in metrics}
     for metric_id, site, period_id, numerator, denominator in found:
-        by_metric[metric_id].setdefault(site, {})[period_id] = (numerator, denominator)
+        # `sum_numerator__isnull=False` above: never None here.
+        by_metric[metric_id].setdefault(site, {})[period_id] = (cast(int, numerator), denominator)
     result = {}
     for metric in metrics:
         sites, now_num, now_den, before_num, before_den = 0, 0, 0, 0, 0

@@ -4,7 +4,7 @@ scoped by `dashboards.sharing`, in a fixed number of queries whatever the number
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +13,7 @@ from dashboards import controls, figures, funnels, months, sharing
 from dashboards.figures import ENGLAND, SPARK_MONTHS, SPC_MONTHS, Catalogue
 from dashboards.tables import present
 from metrics.models import BreakdownCategory, MetricDefinition, ReportingPeriod, Rollup, RollupLevel
-from metrics.stats.spc import SpcResult, can_chart, charted_run, xmr
+from metrics.stats.spc import Improvement, SpcResult, can_chart, charted_run, xmr
 from nhsportal import params
 from sites.models import ICB, Region, Site
 from sites.selectors import site_icbs_by_month
@@ -26,7 +26,7 @@ def spc_of(values: list[Any], metric: MetricDefinition) -> SpcResult | None:
     start, end = charted_run(values)
     if not can_chart(values[start:end]):
         return None
-    return xmr(values[start:end], improvement=metric.direction)
+    return xmr(values[start:end], improvement=cast(Improvement, metric.direction))
 
 
 def metric_summary(
@@ -201,7 +201,7 @@ def _children(user: Any, level: str, org_id: int, periods: list[ReportingPeriod]
 
 def _parents(level: str, org_id: int, periods: list[ReportingPeriod]) -> list[dict[str, Any]]:
     """Breadcrumbs up to England: a site's are its ICB (and that ICB's region) in the latest month shown."""
-    crumbs: list[dict[str, Any]] = []
+    crumbs: list[tuple[str, int, str]] = []
     if level == RollupLevel.SITE:
         latest = site_icbs_by_month(_months(periods)[-1:], sites=Site.objects.filter(pk=org_id)).get(org_id)
         icb = ICB.objects.select_related("region").filter(pk=latest[0]).first() if latest else None

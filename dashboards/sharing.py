@@ -61,7 +61,8 @@ def viewer(user: Any) -> Viewer:
             else []
         )
         setting = current_sharing()
-        others = {Sharing.NAMED: "named", Sharing.UNNAMED: "unnamed"}.get(setting, "none")
+        shown: dict[str, str] = {Sharing.NAMED: "named", Sharing.UNNAMED: "unnamed"}
+        others = shown.get(setting, "none")
         icb_ids = frozenset(i for _, today, member in found for i in (today, member) if i is not None)
         result = Viewer(True, False, frozenset(p for p, _, _ in found), icb_ids, others)
     setattr(user, _CACHE_ATTR, result)

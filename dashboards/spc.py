@@ -8,7 +8,7 @@ queries whatever the number of months."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.http import Http404
@@ -17,7 +17,7 @@ from dashboards import figures, months, sharing
 from dashboards.figures import ENGLAND
 from dashboards.models import SpcChangePoint, SpcTarget
 from metrics.models import MetricDefinition, RollupLevel
-from metrics.stats.spc import can_chart, charted_run, usable_change_points, xmr
+from metrics.stats.spc import Improvement, can_chart, charted_run, usable_change_points, xmr
 
 SPC_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
 
@@ -71,7 +71,7 @@ def events_shown(level: str, org_id: int, user: Any) -> bool:
     return level == RollupLevel.SITE and (sharing.sees_everything(user) or org_id in sharing.own_site_ids(user))
 
 
-def annotations(level: str, org_id: int, user: Any) -> list[dict[str, Any]]:
+def site_events(level: str, org_id: int, user: Any) -> list[dict[str, Any]]:
     """A site's own events, where `events_shown`: each neighbourhood team's launch (the teams
     registry) and each onboarding milestone the taskforce confirmed. Two queries."""
     if not events_shown(level, org_id, user):
@@ -89,6 +89,7 @@ def annotations(level: str, org_id: int, user: Any) -> list[dict[str, Any]]:
     events += [
         {"date": at.date(), "kind": "milestone", "text": f"Onboarding milestone confirmed: {title}"}
         for title, at in confirmed.values_list("template__title", "decided_at")
+        if at is not None  # never: the query asks for decided ones
     ]
     return sorted(events, key=lambda e: (e["date"], e["text"]))
 
@@ -144,14 +145,14 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
     result = (
         xmr(
             run_values,
-            improvement=metric.direction,
+            improvement=cast(Improvement, metric.direction),
             target=current_target.value if current_target else None,
             rebase=sorted(applied),
         )
         if can_chart(run_values)
         else None
     )
-    events = annotations(level, org_id, user)
+    events = site_events(level, org_id, user)
     by_index = {point.index: point for point in result.points} if result else {}
     points = []
     for number, (period, value) in enumerate(zip(run_periods, run_values, strict=True)):
@@ -170,7 +171,7 @@ def spc_chart(user: Any, metric_code: str, *, level: str = RollupLevel.NATIONAL,
                 "mean": point.mean if point else None,
                 "lower_limit": point.lower_limit if point else None,
                 "upper_limit": point.upper_limit if point else None,
-                "target": targets[number].value if targets[number] else None,
+                "target": target.value if (target := targets[number]) else None,
                 "change_point": number in applied,
                 "events": [e for e in events if month_of(e["date"]) == period.month],
             }

@@ -4,7 +4,7 @@ change points, recorded (with a reason) and removed there, each audited."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +21,7 @@ from dashboards.models import SpcChangePoint
 from dashboards.tables import Table, as_text, present
 from metrics.models import RollupLevel
 from nhsportal import audit
+from nhsportal.http import AuthenticatedHttpRequest
 
 ASSURANCE_SHORT = {
     "consistently_passing": "consistently hit",
@@ -46,7 +47,7 @@ class ChangePointForm(forms.Form):
 
     def __init__(self, *args: Any, months: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(p.month.isoformat(), str(p)) for p in months]
+        cast(forms.ChoiceField, self.fields["month"]).choices = [(p.month.isoformat(), str(p)) for p in months]
         self.fields["month"].error_messages["invalid_choice"] = (
             "Choose a month of the chart, after its first and before its last."
         )
@@ -161,7 +162,7 @@ def _back(metric_code: str, level: str, org_id: int) -> str:
 
 @login_required
 @require_POST
-def record_change_point(request: HttpRequest, metric_code: str) -> HttpResponse:
+def record_change_point(request: AuthenticatedHttpRequest, metric_code: str) -> HttpResponse:
     """The taskforce (members and chair) and administrators, on a chart they may open (404 otherwise)."""
     if not rules.can_record_change_point(request.user):
         raise PermissionDenied("Only the taskforce records change points on SPC charts.")

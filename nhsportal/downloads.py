@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 def attachment(
     request: HttpRequest, stored: FieldFile, *, filename: str, content_type: str, who_can_replace: str, back: tuple[str, str]
-) -> HttpResponse:
+) -> HttpResponseBase:
     """`stored` as a download named `filename`; when its file is gone, the "no longer available"
     page naming `who_can_replace` and linking `back` (href, text)."""
     try:

@@ -4,7 +4,8 @@ translation of a Django bound field into the parameters of an NHS.UK frontend ma
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -59,6 +60,12 @@ class DateField(forms.MultiValueField):
         return result
 
 
+def _choices(field: forms.BoundField) -> Iterable[tuple[Any, Any]]:
+    """A select's or checkboxes' (value, label) pairs: the field is a ChoiceField, whose choices
+    Django has normalised to pairs, though the stubs allow every form they may be given in."""
+    return cast(Iterable[tuple[Any, Any]], cast(forms.ChoiceField, field.field).choices)
+
+
 def macro_params(field: forms.BoundField) -> dict[str, Any]:
     """Everything an NHS.UK macro needs to draw `field`: id, name, label, hint, value,
     error and, for choices, the items with their selected state."""
@@ -92,14 +99,14 @@ def macro_params(field: forms.BoundField) -> dict[str, Any]:
     if isinstance(widget, forms.CheckboxSelectMultiple):
         chosen = {str(v) for v in (field.value() or [])}
         params["kind"] = "checkboxes"
-        params["items"] = [{"value": str(v), "text": str(t), "checked": str(v) in chosen} for v, t in field.field.choices]
+        params["items"] = [{"value": str(v), "text": str(t), "checked": str(v) in chosen} for v, t in _choices(field)]
         if params["items"]:
             params["error_anchor"] = f"{field.auto_id}_0"
         return params
     if isinstance(widget, forms.Select):
         current = "" if field.value() is None else str(field.value())
         params["kind"] = "select"
-        params["items"] = [{"value": str(v), "text": str(t), "selected": str(v) == current} for v, t in field.field.choices]
+        params["items"] = [{"value": str(v), "text": str(t), "selected": str(v) == current} for v, t in _choices(field)]
         return params
     if isinstance(widget, forms.Textarea):
         params["kind"] = "textarea"
@@ -161,13 +168,17 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, object_types: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "Any type"), *((str(pk), label) for pk, label in object_types)]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [
+            ("", "Any type"),
+            *((str(pk), label) for pk, label in object_types),
+        ]
 
     def clean_action(self) -> str:
         return self.cleaned_data["action"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("object_id") and not data.get("object_type"):
             self.add_error("object_type", "Choose the object type the id belongs to.")
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:

@@ -3,7 +3,7 @@ of queries whatever the number of sites."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count
 from django.urls import reverse
@@ -18,7 +18,18 @@ from sites.models import Site, SiteStatus
 from sites.selectors import sites_visible_to
 
 
-def _own_sites(user: Any) -> list[Site]:
+class _SiteCounts(TypedDict):
+    team_count: int
+    neighbourhood_count: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes two arguments only to the type checker
+    from django_stubs_ext import WithAnnotations
+
+    SiteWithCounts = WithAnnotations[Site, _SiteCounts]
+
+
+def _own_sites(user: Any) -> list[SiteWithCounts]:
     return list(
         sites_visible_to(user)
         .select_related("place__icb__region", "wave")
@@ -27,7 +38,7 @@ def _own_sites(user: Any) -> list[Site]:
     )
 
 
-def _site_tasks(site: Site, *, can_manage: bool) -> list[dict[str, str]]:
+def _site_tasks(site: SiteWithCounts, *, can_manage: bool) -> list[dict[str, str]]:
     """The next things a site's own people should do, most urgent first."""
     detail = reverse("site-detail", args=[site.pk])
     tasks = []

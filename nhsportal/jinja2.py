@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Number
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -69,7 +69,7 @@ def cell_html(value: Any) -> Markup:
     if value is None or value == "":
         return NO_FIGURE
     if isinstance(value, Number):
-        return escape(figure(value, 0 if isinstance(value, int) else 1))
+        return escape(figure(cast(int | Decimal | float, value), 0 if isinstance(value, int) else 1))
     return escape(value)
 
 

@@ -34,12 +34,13 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = request_id_for(request)
-        id_token, request_token = request_id_var.set(request.request_id), request_var.set(request)
+        request_id = request_id_for(request)
+        request.request_id = request_id  # type: ignore[attr-defined]  # the id kept on the request itself; HttpRequest declares no such attribute
+        id_token, request_token = request_id_var.set(request_id), request_var.set(request)
         started = time.monotonic()
         try:
             response = self.get_response(request)
-            response[HEADER] = request.request_id
+            response[HEADER] = request_id
             access_logger.info(
                 "%s %s %s",
                 request.method,

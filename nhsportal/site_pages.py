@@ -22,9 +22,10 @@ def site_pages(user: Any, site: Site | int, path: str = "") -> dict[str, Any] | 
     site. `site` may be an id (the dashboard knows only the organisation's id); `path` is the
     page being shown."""
     if not isinstance(site, Site):
-        site = sites_visible_to(user).filter(pk=site).first()
-        if site is None:
+        found = sites_visible_to(user).filter(pk=site).first()
+        if found is None:
             return None
+        site = found
     if not can_view_site(user, site):
         return None
     links = [("Profile and teams", reverse("site-detail", args=[site.pk]))]

@@ -8,6 +8,7 @@ the API down with it (ADR 12). A throttled caller gets 429 with `Retry-After`.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
@@ -15,10 +16,11 @@ from rest_framework.settings import api_settings
 logger = logging.getLogger(__name__)
 
 
-class _FailOpen:
+class _FailOpen(throttling.SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at each request (DRF reads it once at import), so a changed setting takes effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates = cast(dict[str, str | None], api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(self.scope) if self.scope else None
 
     def allow_request(self, request, view) -> bool:  # noqa: ANN001
         try:

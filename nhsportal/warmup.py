@@ -16,9 +16,11 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from typing import cast
 
 from django.db import connections
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.urls import get_resolver
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def _import_every_view(patterns) -> None:
 
 def _compile_templates() -> int:
     """Every Jinja template the portal's pages are built from, compiled into the environment's cache."""
-    environment = engines["jinja2"].env
+    environment = cast(Jinja2, engines["jinja2"]).env
     names = environment.list_templates(extensions=("jinja", "njk", "html"))
     for name in names:
         try:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -47,7 +47,7 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = taskforce_people()
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = taskforce_people()
 
 
 class RatingForm(forms.Form):
@@ -137,7 +137,7 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, sites: list[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All sites"), *((str(s.pk), s.name) for s in sites)]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", "All sites"), *((str(s.pk), s.name) for s in sites)]
 
 
 class MatrixFilterForm(forms.Form):
@@ -146,8 +146,11 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "All regions"), *Region.objects.values_list("ods_code", "name")]
-        self.fields["wave"].choices = [
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", "All regions"),
+            *Region.objects.values_list("ods_code", "name"),
+        ]
+        cast(forms.ChoiceField, self.fields["wave"]).choices = [
             ("", "All waves"),
             *((str(n), name) for n, name in Wave.objects.values_list("number", "name")),
         ]
@@ -224,7 +227,8 @@ class CoachingForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for i in range(ATTENDEE_ROWS):
             site, name = data.get(f"attendee_{i}_site"), (data.get(f"attendee_{i}_name") or "").strip()
             if site and not name:

@@ -124,7 +124,7 @@ class Rating(models.TextChoices):
     RED = "red", "Red"
 
 
-RATING_ORDER = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2}
+RATING_ORDER: dict[str, int] = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2}
 
 
 class Review(models.Model):

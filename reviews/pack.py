@@ -63,7 +63,7 @@ def _coverage(site: Site, today: datetime.date) -> dict[str, Any]:
         r.period_id: r
         for r in Return.objects.filter(site=site, period__in=periods).only("id", "period_id", "status", "first_signed_off_at")
     }
-    cells = []
+    cells: list[dict[str, Any]] = []
     for period in periods:
         expected = site.wave.start_date <= period.period_end
         state = _coverage_state(returns.get(period.pk), period, today) if expected else "not_expected"
@@ -151,14 +151,14 @@ TREND_LABELS = {"improved": "Improved", "worse": "Worse", "same": "No change", "
 def national_matrix(*, region: str = "", wave: str = "") -> list[dict[str, Any]]:
     """Every site (filtered by region ODS code and wave number) with its latest published or
     signed-off review's ratings by domain and the trend since the review before. Three queries."""
-    sites = Site.objects.select_related("place__icb__region", "wave").annotate(
+    chosen = Site.objects.select_related("place__icb__region", "wave").annotate(
         review_count=Count("reviews", filter=~Q(reviews__status=ReviewStatus.DRAFT))
     )
     if region:
-        sites = sites.filter(place__icb__region__ods_code=region)
+        chosen = chosen.filter(place__icb__region__ods_code=region)
     if wave:
-        sites = sites.filter(wave__number=wave)
-    sites = list(sites.order_by("place__icb__region__name", "name"))
+        chosen = chosen.filter(wave__number=wave)
+    sites = list(chosen.order_by("place__icb__region__name", "name"))
     reviews = (
         Review.objects.filter(site__in=sites)
         .exclude(status=ReviewStatus.DRAFT)

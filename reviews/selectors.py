@@ -165,10 +165,10 @@ def overdue_milestones(
 ) -> dict[Site, list[ChecklistItem]]:
     """Onboarding sites' overdue milestones (all sites, or those given), in five queries."""
     today = today or timezone.localdate()
-    sites = Site.objects.filter(status=SiteStatus.ONBOARDING).select_related("wave").order_by("name")
+    chosen = Site.objects.filter(status=SiteStatus.ONBOARDING).select_related("wave").order_by("name")
     if site_ids is not None:
-        sites = sites.filter(pk__in=site_ids)
-    sites = list(sites)
+        chosen = chosen.filter(pk__in=site_ids)
+    sites = list(chosen)
     templates: dict[int, list[MilestoneTemplate]] = {}
     for template in MilestoneTemplate.objects.filter(wave__in={s.wave_id for s in sites}, due_after_days__isnull=False):
         templates.setdefault(template.wave_id, []).append(template)
@@ -240,8 +240,8 @@ def site_review_tasks(site: Site, *, today: datetime.date | None = None) -> list
                     "href": reverse("onboarding", args=[site.pk]),
                 }
             )
-    late = Action.objects.filter(site=site, due_on__lt=today).exclude(status=ActionStatus.CLOSED)
-    late = late.exclude(review__status=ReviewStatus.DRAFT).count()
+    open_actions = Action.objects.filter(site=site, due_on__lt=today).exclude(status=ActionStatus.CLOSED)
+    late = open_actions.exclude(review__status=ReviewStatus.DRAFT).count()
     if late:
         tasks.append(
             {

@@ -22,7 +22,7 @@ class DomainRatingSerializer(serializers.ModelSerializer):
 
 class ReviewActionSerializer(serializers.ModelSerializer):
     site = SiteSummarySerializer(read_only=True)
-    review = serializers.PrimaryKeyRelatedField(read_only=True)
+    review: serializers.PrimaryKeyRelatedField[Review] = serializers.PrimaryKeyRelatedField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,7 +114,9 @@ class ChecklistItemSerializer(serializers.Serializer):
     template_id = serializers.IntegerField(source="template.pk")
     code = serializers.CharField(source="template.code")
     title = serializers.CharField(source="template.title")
-    required = serializers.BooleanField(source="template.required")
+    # The serializer's metaclass takes declared fields off the class, so this does not shadow
+    # `Field.required`; the stubs cannot see that.
+    required = serializers.BooleanField(source="template.required")  # type: ignore[assignment]
     due_on = serializers.DateField()
     status = serializers.CharField()
     by_data = serializers.BooleanField(help_text="Shown by the portal's own data (a team live, a return signed off).")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from sites.models import ICB, Region, SiteStatus
@@ -13,8 +15,11 @@ class SiteFilterForm(forms.Form):
 
     def __init__(self, *args, icbs: list[ICB], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "All regions"), *Region.objects.values_list("ods_code", "name")]
-        self.fields["icb"].choices = [("", "All ICBs"), *((icb.code, str(icb)) for icb in icbs)]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", "All regions"),
+            *Region.objects.values_list("ods_code", "name"),
+        ]
+        cast(forms.ChoiceField, self.fields["icb"]).choices = [("", "All ICBs"), *((icb.code, str(icb)) for icb in icbs)]
 
 
 class SiteProfileForm(forms.Form):

@@ -286,12 +286,14 @@ def weighted_deprivation(authorities: list[LocalAuthority]) -> dict[str, Decimal
     lsoas = sum(a.lsoa_count for a in authorities)
     return {
         "population": Decimal(population),
-        "imd_average_rank": (sum(a.imd_average_rank * a.population for a in authorities) / population).quantize(Decimal("0.1")),
-        "pct_lsoas_most_deprived_10": (sum(a.pct_lsoas_most_deprived_10 * a.lsoa_count for a in authorities) / lsoas).quantize(
+        "imd_average_rank": Decimal(sum(a.imd_average_rank * a.population for a in authorities) / population).quantize(
             Decimal("0.1")
         ),
-        "pct_lsoas_most_deprived_20": (sum(a.pct_lsoas_most_deprived_20 * a.lsoa_count for a in authorities) / lsoas).quantize(
-            Decimal("0.1")
-        ),
+        "pct_lsoas_most_deprived_10": Decimal(
+            sum(a.pct_lsoas_most_deprived_10 * a.lsoa_count for a in authorities) / lsoas
+        ).quantize(Decimal("0.1")),
+        "pct_lsoas_most_deprived_20": Decimal(
+            sum(a.pct_lsoas_most_deprived_20 * a.lsoa_count for a in authorities) / lsoas
+        ).quantize(Decimal("0.1")),
         "most_deprived_decile": Decimal(min(a.imd_decile for a in authorities)),
     }

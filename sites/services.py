@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from nhsportal import audit
@@ -35,11 +36,16 @@ def update_site_profile(*, site: Site, by: Any, summary: str) -> Site:
     return site
 
 
+def _others(rows: QuerySet[Neighbourhood], exclude_pk: int | None) -> QuerySet[Neighbourhood]:
+    """`rows` without the one being edited (none when adding)."""
+    return rows if exclude_pk is None else rows.exclude(pk=exclude_pk)
+
+
 def _check_neighbourhood(*, site: Site, name: str, population: int | None, exclude_pk: int | None = None) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter the neighbourhood's name."
-    elif Neighbourhood.objects.filter(site=site, name__iexact=name.strip()).exclude(pk=exclude_pk).exists():
+    elif _others(Neighbourhood.objects.filter(site=site, name__iexact=name.strip()), exclude_pk).exists():
         errors["name"] = f"{site} already has a neighbourhood called “{name.strip()}”."
     if population is not None and population < 0:
         errors["population"] = "Population cannot be negative."

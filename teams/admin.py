@@ -66,7 +66,8 @@ class NeighbourhoodTeamForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         # The same rule the team services enforce: a team works in one of its own site's neighbourhoods.
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         site, neighbourhood = cleaned.get("site"), cleaned.get("neighbourhood")
         if site is not None and neighbourhood is not None and neighbourhood.site_id != site.pk:
             self.add_error("neighbourhood", f"Choose one of {site}'s own neighbourhoods.")

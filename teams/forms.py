@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,7 +12,7 @@ from teams.models import FocusCohort, FocusCondition, OrganisationKind, PartnerO
 
 class TeamForm(forms.Form):
     name = forms.CharField(label="Team name", max_length=150, error_messages={"required": "Enter the team's name."})
-    neighbourhood = forms.ModelChoiceField(
+    neighbourhood: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Neighbourhood", queryset=None, required=False, empty_label="Not tied to one neighbourhood"
     )
     lead_name = forms.CharField(
@@ -40,7 +40,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, site: Site, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = site.neighbourhoods.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["neighbourhood"]).queryset = site.neighbourhoods.order_by("name")
 
 
 class WorkforceEntryForm(forms.Form):
@@ -94,7 +94,7 @@ class WorkforceEntryForm(forms.Form):
 
     def __init__(self, *args: Any, employers: QuerySet[PartnerOrganisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers
+        cast(forms.ModelChoiceField, self.fields["employer"]).queryset = employers
 
 
 class PartnerOrganisationForm(forms.Form):

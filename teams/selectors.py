@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -61,7 +61,19 @@ def may_employ_for(site: Site, employer: PartnerOrganisation) -> bool:
     return (partners_of(site) | unclaimed_partners()).filter(pk=employer.pk).exists()
 
 
-def site_teams(site: Site, *, on: datetime.date | None = None) -> list[NeighbourhoodTeam]:
+class _TeamTotals(TypedDict):
+    current_workforce: list[WorkforceEntry]
+    current_headcount: int
+    current_wte: Decimal
+
+
+if TYPE_CHECKING:  # WithAnnotations takes two arguments only to the type checker
+    from django_stubs_ext import WithAnnotations
+
+    TeamWithTotals = WithAnnotations[NeighbourhoodTeam, _TeamTotals]
+
+
+def site_teams(site: Site, *, on: datetime.date | None = None) -> list[TeamWithTotals]:
     """The site's teams with their current workforce, focus and totals, in four queries."""
     day = on or timezone.localdate()
     current = (
@@ -69,13 +81,17 @@ def site_teams(site: Site, *, on: datetime.date | None = None) -> list[Neighbour
         .select_related("profession", "employer")
         .order_by("profession__group", "profession__name")
     )
-    teams = list(
-        NeighbourhoodTeam.objects.filter(site=site)
-        .select_related("neighbourhood")
-        .prefetch_related(
-            Prefetch("workforce", queryset=current, to_attr="current_workforce"), "focus_conditions", "focus_cohorts"
-        )
-        .order_by("name")
+    # The totals are set below, after the query: the type names them beforehand.
+    teams = cast(
+        "list[TeamWithTotals]",
+        list(
+            NeighbourhoodTeam.objects.filter(site=site)
+            .select_related("neighbourhood")
+            .prefetch_related(
+                Prefetch("workforce", queryset=current, to_attr="current_workforce"), "focus_conditions", "focus_cohorts"
+            )
+            .order_by("name")
+        ),
     )
     for team in teams:
         team.current_headcount = sum(e.headcount for e in team.current_workforce)
@@ -116,7 +132,8 @@ def team_workforce(
     entries = team.workforce.select_related("profession", "employer").order_by(
         "profession__group", "profession__name", "-start_date"
     )
-    current, other = [], []
+    current: list[WorkforceEntry] = []
+    other: list[WorkforceEntry] = []
     for entry in entries:
         in_force = entry.start_date <= day and (entry.end_date is None or entry.end_date >= day)
         (current if in_force else other).append(entry)

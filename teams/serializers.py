@@ -7,7 +7,7 @@ headcount, who may change what) live in `teams.services`, which the views call.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -122,7 +122,7 @@ class TeamUpdateSerializer(_ScopedToRequester):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = neighbourhoods_visible_to(self.requester())
+        cast(serializers.RelatedField, self.fields["neighbourhood"]).queryset = neighbourhoods_visible_to(self.requester())
 
 
 class TeamCreateSerializer(TeamUpdateSerializer):
@@ -133,7 +133,7 @@ class TeamCreateSerializer(TeamUpdateSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites_visible_to(self.requester())
+        cast(serializers.RelatedField, self.fields["site"]).queryset = sites_visible_to(self.requester())
 
 
 # Workforce.
@@ -183,4 +183,4 @@ class WorkforceEntryCreateSerializer(WorkforceEntryUpdateSerializer, _ScopedToRe
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams_visible_to(self.requester()).select_related("site")
+        cast(serializers.RelatedField, self.fields["team"]).queryset = teams_visible_to(self.requester()).select_related("site")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from nhsportal import audit
 from sites.models import Neighbourhood, Site
@@ -37,11 +38,16 @@ def _require_team_editor(user: Any, site: Site) -> None:
         raise PermissionDenied("Only the site's own staff, its site lead and the Place's programme lead can change its teams.")
 
 
+def _others(rows: QuerySet[NeighbourhoodTeam], exclude_pk: int | None) -> QuerySet[NeighbourhoodTeam]:
+    """`rows` without the one being edited (none when adding)."""
+    return rows if exclude_pk is None else rows.exclude(pk=exclude_pk)
+
+
 def _check_team(*, site: Site, name: str, neighbourhood: Neighbourhood | None, exclude_pk: int | None = None) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter the team's name."
-    elif NeighbourhoodTeam.objects.filter(site=site, name__iexact=name.strip()).exclude(pk=exclude_pk).exists():
+    elif _others(NeighbourhoodTeam.objects.filter(site=site, name__iexact=name.strip()), exclude_pk).exists():
         errors["name"] = f"{site} already has a team called “{name.strip()}”. Give this team a different name."
     if neighbourhood is not None and neighbourhood.site_id != site.pk:
         errors["neighbourhood"] = "Choose one of this site's own neighbourhoods."

@@ -7,9 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET
 
 from applications import services
@@ -20,7 +21,7 @@ from applications.uploads import describe_size, max_upload_bytes
 from applications.views.common import applicant_application, attempt, back_to, page, unless_editable
 from nhsportal import downloads, uploads
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     EvidenceKind.PDF: "application/pdf",
     EvidenceKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     EvidenceKind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -35,7 +36,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     too_big = request.method == "POST" and uploads.oversize_request(request, max_upload_bytes())
     if too_big:
-        form: forms.Form = EvidenceForm({}, {})
+        form: forms.Form = EvidenceForm({}, MultiValueDict())
         uploads.refuse_file_field(form, too_big)
     else:
         form = EvidenceForm(request.POST, request.FILES) if request.method == "POST" else EvidenceForm()
@@ -79,7 +80,7 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 @require_GET
 @login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     """Anyone who may see the application (its Place's programme leads, the taskforce once
     submitted); a 404 for everyone else. Always a download, never shown inline; a file gone
     from storage is a 404 page saying so."""

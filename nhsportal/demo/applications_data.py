@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from nhsportal.demo.sites_data import DemoAccount
 from nhsportal.models import Role
 
-WAVE_ONE_ROUND = {
+WAVE_ONE_ROUND: dict[str, Any] = {
     "name": "Wave one applications",
     "opens": (2025, 6, 2, 9, 0),
     "closes": (2025, 7, 18, 12, 0),
     "sites_to_select": 43,
 }
 WAVE_TWO = {"number": 2, "name": "Wave two", "start_date": datetime.date(2027, 4, 1)}
-WAVE_TWO_ROUND = {"name": "Wave two applications", "opened_days_ago": 14, "closes_in_days": 56, "sites_to_select": 20}
+WAVE_TWO_ROUND: dict[str, Any] = {
+    "name": "Wave two applications",
+    "opened_days_ago": 14,
+    "closes_in_days": 56,
+    "sites_to_select": 20,
+}
 
 GUIDANCE = (
     "The National Neighbourhood Health Implementation Programme invites ICB and place partnerships to pioneer "

@@ -44,6 +44,7 @@ def record_session(
         errors["attendees"] = "Every attendee needs a name."
     if errors:
         raise ValidationError(errors)
+    assert held_on is not None  # a missing date is refused above
     session = CoachingSession.objects.create(
         kind=kind,
         title=title.strip(),

@@ -71,7 +71,7 @@ def submit_milestone(
     before = milestone.status
     milestone.note = note.strip()
     milestone.evidence_link = link.strip()
-    if checked is not None:
+    if checked is not None and upload is not None:
         milestone.evidence_kind = checked.kind
         milestone.evidence_size = checked.size
         milestone.evidence_sha256 = checked.sha256

@@ -58,6 +58,7 @@ def schedule_review(*, site: Site, scheduled_for: datetime.date | None, reviewer
         errors["reviewer"] = "The reviewer must be a member of the taskforce."
     if errors:
         raise ValidationError(errors)
+    assert scheduled_for is not None  # a missing date is refused above
     review = Review.objects.create(site=site, scheduled_for=scheduled_for, reviewer=reviewer, scheduled_by=by)
     audit.record(
         actor=by,
@@ -140,6 +141,7 @@ def add_action(
         errors["due_on"] = "Enter the date the action is due."
     if errors:
         raise ValidationError(errors)
+    assert due_on is not None  # a missing date is refused above
     action = Action.objects.create(
         review=review,
         site=review.site,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET
 
 from applications.uploads import describe_size, max_upload_bytes
@@ -83,7 +84,7 @@ def milestone_submit(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
     initial = {"note": milestone.note, "link": milestone.evidence_link} if milestone else None
     too_big = request.method == "POST" and uploads.oversize_request(request, max_upload_bytes())
     if too_big:
-        form = MilestoneForm({}, {}, initial=initial)
+        form = MilestoneForm({}, MultiValueDict(), initial=initial)
         uploads.refuse_file_field(form, too_big)
     else:
         form = MilestoneForm(request.POST or None, request.FILES or None, initial=initial)
@@ -161,7 +162,7 @@ def milestone_decide(request: HttpRequest, pk: int, template_pk: int) -> HttpRes
 
 @require_GET
 @login_required
-def milestone_evidence(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+def milestone_evidence(request: HttpRequest, pk: int, template_pk: int) -> HttpResponseBase:
     """Anyone who may see the site. Always a download, never shown inline; a file gone from
     storage is a 404 page saying so."""
     site = get_visible_site(request.user, pk)
