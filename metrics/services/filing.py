@@ -41,7 +41,7 @@ from metrics.returns.checks import ParsedValue, validate_values
 from metrics.returns.importer import ParsedReturn, read_return
 from metrics.returns.selectors import parsed_values
 from metrics.rollups import jobs as rollup_jobs
-from metrics.services import notify
+from metrics.services import notify, signals
 from metrics.services.common import (
     ReturnConflict,
     ReturnRefused,
@@ -170,8 +170,9 @@ def file_version(
     if file is not None:
         version.file.save(file.name, file, save=True)
     _store_values(version, parsed.values)
+    warnings = [*parsed.warnings, *signals.process_warnings(site, period.month, parsed.values)]
     ReturnWarning.objects.bulk_create(
-        ReturnWarning(version=version, sheet=w.sheet, cell=w.cell, code=w.code, message=w.message) for w in parsed.warnings
+        ReturnWarning(version=version, sheet=w.sheet, cell=w.cell, code=w.code, message=w.message) for w in warnings
     )
     before = return_record.status
     return_record.latest_version = version
@@ -183,7 +184,7 @@ def file_version(
         obj=return_record,
         from_state=before,
         to_state=ReturnStatus.DRAFT,
-        changes={"version": version.number, "source": source, "warnings": len(parsed.warnings)},
+        changes={"version": version.number, "source": source, "warnings": len(warnings)},
         reason=note,
     )
     if before == ReturnStatus.CORRECTION_REQUESTED:

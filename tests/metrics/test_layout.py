@@ -16,7 +16,7 @@ MAY_IMPORT = {
     "rollups": {"models", "returns"},
     "stats": {"models", "returns", "rollups"},
     "tasks": {"models", "returns", "rollups"},
-    "services": {"models", "returns", "rollups", "tasks"},
+    "services": {"models", "returns", "rollups", "stats", "tasks"},
     "api": {"models", "returns", "rollups", "stats", "services"},
     "views": {"models", "returns", "rollups", "stats", "services", "api"},
 }
