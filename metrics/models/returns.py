@@ -12,7 +12,7 @@ from metrics.models.catalogue import BreakdownCategory, MetricDefinition, Report
 class ReturnStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
-    SUBMITTED = "submitted", "Submitted"
+    SUBMITTED = "submitted", "Signed off"  # the value stays: stored rows and API clients use it
     CORRECTION_REQUESTED = "correction_requested", "Correction requested"
 
 

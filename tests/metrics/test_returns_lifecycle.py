@@ -170,3 +170,26 @@ def test_the_earlier_layout_is_kept_as_filed_and_compared_as_80_plus(catalogue, 
     assert after[("COHORT", "age_80_plus")] == (new_80_89 + new_90_plus, None)
     assert before[("COHORT", "age_80_plus")] == after[("COHORT", "age_80_plus")]
     assert {c["category"].code for c in selectors.version_diff(old, new)}.isdisjoint({"age_80_89", "age_90_plus"})
+
+
+def test_a_signed_off_return_is_tagged_signed_off_on_its_list_its_page_and_in_the_api(
+    client, catalogue, croydon, staff, lead, period
+):
+    from django.urls import reverse
+
+    record = services.upload_return(
+        data=make_workbook(place="Croydon", period=period.month), filename="r.xlsx", by=staff
+    ).return_record
+    services.send_for_sign_off(return_record=record, by=staff)
+    services.sign_off(return_record=record, by=lead)
+    client.force_login(lead)
+
+    listing = client.get(reverse("site-returns", args=[croydon.pk])).content.decode()
+    page = client.get(reverse("return-detail", args=[croydon.pk, f"{period.month:%Y-%m}"])).content.decode()
+
+    # One vocabulary (docs/glossary.md): the tag says what happened, "Signed off", everywhere.
+    for text in (listing, page):
+        assert '<strong class="nhsuk-tag nhsuk-tag--green">Signed off</strong>' in text
+        assert ">Submitted<" not in text
+    record.refresh_from_db()
+    assert record.get_status_display() == "Signed off" and record.status == "submitted"
