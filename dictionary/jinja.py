@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -40,3 +41,13 @@ def chart_definition_links(key: str, metric: Any = None) -> Markup:
             for code in codes
         ]
     return Markup('<p class="nhsuk-body-s app-definition-links">{}</p>').format(Markup(" · ").join(links))
+
+
+_CODE = re.compile(r"(?<![\w,.])(\d{6,})(?![\w,])")
+
+
+def with_codes(text: Any) -> Markup:
+    """A definition's text, escaped, with each clinical code in it (a SNOMED CT concept id such as
+    1077241000000103: six digits or more) marked up as `<code>`, so it reads and is checked as
+    an identifier, not as a number missing its thousands separators (docs/glossary.md)."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))  # noqa: S704 - escaped first

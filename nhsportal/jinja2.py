@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from dictionary.jinja import chart_definition_links, definition_link
+from dictionary.jinja import chart_definition_links, definition_link, with_codes
 from nhsportal.formats import clock
 from nhsportal.forms import error_summary_items, macro_params
 from nhsportal.roles import roles_of
@@ -109,5 +109,7 @@ def environment(**options: Any) -> Environment:
             "assetPath": f"{settings.STATIC_URL}vendor/nhsuk/assets",
         }
     )
-    env.filters.update({"uk_date": uk_date, "figure": figure, "problem_text": problem_text, "person": person})
+    env.filters.update(
+        {"with_codes": with_codes, "uk_date": uk_date, "figure": figure, "problem_text": problem_text, "person": person}
+    )
     return env

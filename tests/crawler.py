@@ -27,7 +27,9 @@ class _Links(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.text: list[str] = []
+        self.prose: list[str] = []  # the text outside <code>, which house style holds to its rules
         self._skip_text = 0
+        self._in_code = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -37,14 +39,20 @@ class _Links(HTMLParser):
             self.links.append(attrs.get("action") or "")
         elif tag in ("script", "style"):
             self._skip_text += 1
+        elif tag == "code":
+            self._in_code += 1
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip_text:
             self._skip_text -= 1
+        elif tag == "code" and self._in_code:
+            self._in_code -= 1
 
     def handle_data(self, data):
         if not self._skip_text:
             self.text.append(data)
+            if not self._in_code:
+                self.prose.append(data)
 
 
 @dataclass
@@ -160,10 +168,13 @@ def crawl(
             if node.strip() in ("None", "nan", "NaN", "null", "undefined"):
                 report.problems.append(f"{url} shows a bare '{node.strip()}' where a value belongs")
                 break
-        for expression, what in UNTRUE_TEXT + ([] if pattern.startswith("admin:") else HOUSE_STYLE):
-            found = expression.search(text)
+        prose = " ".join(" ".join(parser.prose).split())
+        checks = [(e, w, text) for e, w in UNTRUE_TEXT]
+        checks += [] if pattern.startswith("admin:") else [(e, w, prose) for e, w in HOUSE_STYLE]
+        for expression, what, read in checks:
+            found = expression.search(read)
             if found:
-                around = text[max(0, found.start() - 60) : found.end() + 60]
+                around = read[max(0, found.start() - 60) : found.end() + 60]
                 report.problems.append(f"{url} {what}: …{around}…")
         for href in parser.links:
             target, _ = urldefrag(urljoin(url, href))

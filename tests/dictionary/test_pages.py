@@ -118,3 +118,13 @@ def test_another_sites_blank_template_stays_hidden_from_site_staff(client, peopl
     response = client.get(reverse("return-blank-template", args=[other_site.pk, period.slug]))
 
     assert response.status_code == 404
+
+
+def test_clinical_codes_in_a_definition_are_marked_up_as_codes_not_shown_as_bare_numbers():
+    from dictionary.jinja import with_codes
+
+    text = "EMERGENCY CARE ACUITY = '1077241000000103', for patients <18 with 434613 contacts"
+
+    assert str(with_codes(text)) == (
+        "EMERGENCY CARE ACUITY = &#39;<code>1077241000000103</code>&#39;, for patients &lt;18 with <code>434613</code> contacts"
+    )
