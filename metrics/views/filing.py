@@ -84,6 +84,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "Upload a monthly return",
             "nav": "returns",
+            "back_link": {"href": reverse("returns"), "text": "Back to returns"},
             "form": form,
             "problems": problems,
             "form_has_errors": bool(form.errors),

@@ -453,3 +453,13 @@ def test_the_returns_home_of_someone_filing_for_several_sites_does_not_grow_with
     with_fifteen = _queries(client, reverse("returns"))
 
     assert with_fifteen == with_three
+
+
+def test_the_upload_page_has_a_back_link_to_returns_inside_a_landmark(client, staff):
+    client.force_login(staff)
+
+    page = client.get(reverse("return-upload")).content.decode()
+
+    assert '<nav aria-label="Back">' in page
+    back = page.split('<nav aria-label="Back">', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("returns")}"' in back and "Back to returns" in back
