@@ -15,6 +15,7 @@ from nhsportal.roles import roles_of
 from reviews import rules, selectors, services
 from reviews.export import matrix_workbook
 from reviews.forms import ActionFilterForm, ActionUpdateForm, CoachingForm, MatrixFilterForm
+from reviews.models import ActionStatus
 from reviews.pack import TREND_LABELS, national_matrix
 from reviews.views.common import attempt, page
 from sites.models import Site
@@ -57,9 +58,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     """The taskforce and the site's staff and lead: move an action on, or close it with a note."""
     action = selectors.get_visible_action(request.user, pk)
-    can_update = rules.can_update_action(request.user, action)
+    # A closed action stays closed (reviews.services.update_action): no form to offer.
+    closed = action.status == ActionStatus.CLOSED
+    can_update = rules.can_update_action(request.user, action) and not closed
     if request.method == "POST" and not can_update:
-        raise PermissionDenied("You cannot update this action.")
+        raise PermissionDenied("This action is closed and cannot be changed." if closed else "You cannot update this action.")
     form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
     if (
         request.method == "POST"

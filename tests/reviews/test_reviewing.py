@@ -137,6 +137,23 @@ def test_closing_an_action_needs_a_note_and_a_closed_action_stays_closed(review,
     assert AuditEvent.objects.filter(action="action.updated", object_id=str(action.pk)).count() == 2
 
 
+def test_a_closed_actions_page_offers_no_form_and_says_why(client, review, people):
+    from django.urls import reverse
+
+    write_review(review, people["taskforce_member"], actions=1)
+    action = review.actions.get()
+    staff = people["site_staff"]
+    services.update_action(action=action, by=staff, status="closed", note="Cohort agreed with the PCNs.")
+    client.force_login(staff)
+
+    page = client.get(reverse("action-update", args=[action.pk])).content.decode()
+    posted = client.post(reverse("action-update", args=[action.pk]), {"status": "open", "note": ""})
+
+    assert "This action is closed. A closed action cannot be changed" in page
+    assert "Update the action" not in page and 'id="main-form"' not in page
+    assert posted.status_code == 403
+
+
 def test_another_sites_staff_cannot_move_an_action_on(review, people, other_site):
     from nhsportal.models import Role
     from tests.nhsportal.factories import user_with_role
