@@ -7,7 +7,8 @@ funnel outliers and the ICBs and regions that moved. Everything is plain JSON, s
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -84,7 +85,7 @@ def coverage(period: ReportingPeriod, directory: dict[int, dict[str, Any]]) -> d
     ):
         record = returns.get(site_id)
         signed = bool(record and record["signed_off_version_id"])
-        first = record["first_signed_off_at"] if signed else None
+        first = record["first_signed_off_at"] if record and signed else None
         if not signed:
             status = MISSING
         elif first and timezone.localdate(first) > period.initial_submission_due:
@@ -135,7 +136,7 @@ def caveats(period: ReportingPeriod, directory: dict[int, dict[str, Any]]) -> li
     ]  # fmt: skip
 
 
-def _figure(value: dict[str, Any] | None) -> dict[str, Any]:
+def _figure(value: Mapping[str, Any] | None) -> dict[str, Any]:
     if value is None:
         return {"numerator": None, "denominator": None, "suppressed": False, "missing": True}
     return {"numerator": value["numerator"], "denominator": value["denominator"],
@@ -178,7 +179,7 @@ def changelog(
     if not corrected:
         return []
     ids = {r["old_id"] for r in corrected} | {r["signed_off_version_id"] for r in corrected}
-    values: dict[int, dict[tuple[int, int], dict[str, Any]]] = {}
+    values: dict[int, dict[tuple[int, int], Mapping[str, Any]]] = {}
     for v in ReturnValue.objects.filter(version_id__in=ids).values(
         "version_id", "metric_id", "category_id", "numerator", "denominator", "numerator_suppressed", "denominator_suppressed"
     ):
@@ -215,7 +216,8 @@ def build_contents(period: ReportingPeriod) -> dict[str, Any]:
         # Built before the final deadline (on request): a site may still file or correct.
         "provisional": timezone.localdate(read_at) <= period.final_submission_due,
         "previous": {"id": previous.pk, "label": str(previous.period), "version": previous.version,
-                     "issued_at": previous.issued_at.isoformat()} if previous else None,
+                     # An issued bulletin has its issued_at.
+                     "issued_at": cast(datetime.datetime, previous.issued_at).isoformat()} if previous else None,
         **found,
         "caveats": caveats(period, directory),
         **moved,

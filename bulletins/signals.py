@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dashboards.models import SpcChangePoint
 from metrics.models import BreakdownCategory, Dimension, MetricDefinition, ReportingPeriod, Rollup, RollupLevel
@@ -22,6 +22,9 @@ from metrics.stats import overdispersion as od
 from metrics.stats.funnel import funnel as funnel_of
 from metrics.stats.spc import NEAR_LIMIT_FACTOR, RUN_LENGTH, SCREEN_FACTOR, can_chart, charted_run, usable_change_points, xmr
 from sites.models import ICB, Region
+
+if TYPE_CHECKING:
+    from metrics.stats.spc import Improvement
 
 METHOD: od.Method = "shmi"
 LEVELS = (RollupLevel.SITE, RollupLevel.ICB, RollupLevel.REGION)
@@ -81,7 +84,8 @@ def latest_point(values: list[Any], rebase: list[int], metric: MetricDefinition)
     wanted = [i - start for i in rebase if start <= i < end]
     if not wanted and None not in run and surely_common_cause(run):
         return None
-    result = xmr(run, improvement=metric.direction, rebase=usable_change_points(run, wanted))
+    # MetricDefinition.direction's choices are spc's Improvement values.
+    result = xmr(run, improvement=cast("Improvement", metric.direction), rebase=usable_change_points(run, wanted))
     last = result.points[-1]
     return last if last.index == len(run) - 1 else None
 
@@ -192,6 +196,7 @@ def _funnels(month_rows, metrics) -> tuple[dict[tuple[str, int, int], dict[str, 
         if not result.units or not result.total_numerator:
             continue
         proportion = Fraction(result.total_numerator, result.total_denominator)
+        target = cast(float, result.target_rate_per_1000)  # set: the funnel has units
         expected = {u.key: float(proportion * u.denominator) for u in result.units}
         est = od.estimate([(u.numerator, expected[u.key]) for u in result.units], METHOD)
         if level == RollupLevel.SITE:
@@ -203,8 +208,7 @@ def _funnels(month_rows, metrics) -> tuple[dict[tuple[str, int, int], dict[str, 
             if est.overdispersed:
                 limits = od.ratio_limits(expected[u.key], METHOD, est.tau2)
                 band, side = od.classify_ratio(u.numerator, expected[u.key], limits)
-                adjusted = {"band": band, "lower": limits.lower998 * result.target_rate_per_1000,
-                            "upper": limits.upper998 * result.target_rate_per_1000}  # fmt: skip
+                adjusted = {"band": band, "lower": limits.lower998 * target, "upper": limits.upper998 * target}
             poisson_out = u.classification.band == "outside_99"
             adjusted_out = bool(adjusted and adjusted["band"] == "outside_998")
             if not (poisson_out or adjusted_out):
@@ -216,7 +220,7 @@ def _funnels(month_rows, metrics) -> tuple[dict[tuple[str, int, int], dict[str, 
                 summary = f"{where} the 99.8% limits adjusted for overdispersion (φ = {est.phi:.2f})"
             else:
                 summary = f"{where} England's Poisson 99% limits, within the 99.8% limits adjusted for overdispersion (φ = {est.phi:.2f})"
-            outside[(level, u.key, metric_id)] = {
+            outside[(level, cast(int, u.key), metric_id)] = {  # the units are keyed by org id
                 "rate": u.rate_per_1000, "england": result.target_rate_per_1000, "denominator": u.denominator,
                 "side": where, "poisson_lower": u.limits.lower99, "poisson_upper": u.limits.upper99,
                 "poisson_outside": poisson_out, "overdispersed": est.overdispersed,

@@ -117,10 +117,10 @@ def engagement(user: Any, *, month: str = "") -> dict[str, Any]:
         (p.pk, p.month.strftime("%b %Y") + ("" if c.final else " (provisional)")) for p, c in zip(periods, covered, strict=True)
     ]
     series = []
-    for (pk, label), month in zip(columns, covered, strict=True):
+    for (pk, label), cover in zip(columns, covered, strict=True):
         c, k = national.get((pk, cohort_id)) or {}, national.get((pk, caseload_id)) or {}
         row = _engagement_row(label, c.get("sum_numerator"), k.get("sum_numerator"), c.get("units_reporting"))
-        series.append({**row, "expected": c.get("units_expected"), "final": month.final, "period_id": pk})
+        series.append({**row, "expected": c.get("units_expected"), "final": cover.final, "period_id": pk})
     end = (headline if headline is not None else len(periods) - 1) + 1  # the 12 months up to the headline month
     recent = periods[max(end - figures.SPARK_MONTHS, 0) : end]
     recent_columns = columns[max(end - figures.SPARK_MONTHS, 0) : end]
@@ -209,7 +209,7 @@ def demographics(user: Any, *, level: str = RollupLevel.NATIONAL, org_id: int = 
         "category_id",
     )
     day = months.today()
-    month_rows = []
+    month_rows: list[dict[str, Any]] = []
     for period in periods:
         total = found.get((period.pk, cat.total.pk))
         month_rows.append(

@@ -25,7 +25,7 @@ from nhsportal import params
 from sites.models import ICB, Region, Site
 
 AREA_LEVELS = (RollupLevel.NATIONAL, RollupLevel.REGION, RollupLevel.ICB, RollupLevel.SITE)
-LEVEL_TEXT = {RollupLevel.NATIONAL: "England", RollupLevel.REGION: "A region", RollupLevel.ICB: "An ICB",
+LEVEL_TEXT: dict[str, str] = {RollupLevel.NATIONAL: "England", RollupLevel.REGION: "A region", RollupLevel.ICB: "An ICB",
               RollupLevel.SITE: "A site"}  # fmt: skip
 
 

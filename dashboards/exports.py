@@ -23,7 +23,7 @@ from metrics.services import exports as rollup_export
 FORMATS = {"csv": "CSV", "xlsx": "XLSX (Excel)"}
 
 
-def filters_for(*, level: str = RollupLevel.NATIONAL, org: int = 0, **more: Any) -> dict[str, str]:
+def filters_for(*, level: str = RollupLevel.NATIONAL, org: int | None = 0, **more: Any) -> dict[str, str]:
     """A page's view as export filters (empty values left out), for `export_form` in _macros.jinja."""
     return {k: str(v) for k, v in {"level": level, "org": org, **more}.items() if v not in (None, "")}
 

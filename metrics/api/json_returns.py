@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -51,7 +51,8 @@ class JsonReturnSerializer(serializers.Serializer):
         self.problems: list[Problem] = []
         request = self.context.get("request")  # absent when the OpenAPI schema is generated
         if request is not None:
-            self.fields["site"].queryset = sites_visible_to(request.user)
+            site_field = cast(serializers.PrimaryKeyRelatedField, self.fields["site"])
+            site_field.queryset = sites_visible_to(request.user)
 
     def validate_site(self, site: Site) -> Site:
         if not rules.can_prepare_return(self.context["request"].user, site):
@@ -98,7 +99,8 @@ def _line_problems(values: list[dict[str, Any]], layout: template.Layout) -> lis
         metric = template.METRICS_BY_CODE[v["metric"]]
         if metric.has_rate and "denominator" not in v:
             text = f"{v['metric']} / {v['category']} needs a denominator (patients in the cohort)."
-            problems.append(problem(layout.cell(v["category"], metric.denominator_row), "missing_denominator", text))
+            row = cast(int, metric.denominator_row)  # a metric with a rate has a denominator row
+            problems.append(problem(layout.cell(v["category"], row), "missing_denominator", text))
         if metric.code == "COHORT" and denominators.get(v["category"], v["numerator"]) != v["numerator"]:
             text = (
                 f"COHORT / {v['category']} is {v['numerator']} but O1_NEW / {v['category']}'s denominator is "
@@ -118,7 +120,8 @@ def refusal_problems(serializer: JsonReturnSerializer) -> list[Problem]:
     raw = serializer.initial_data if isinstance(serializer.initial_data, Mapping) else {}
     layout_name = raw.get("layout")
     layout = template.LAYOUTS.get(layout_name if isinstance(layout_name, str) else "", template.CURRENT_LAYOUT)
-    items = raw.get("values") if isinstance(raw.get("values"), list) else []
+    sent_values = raw.get("values")
+    items: list[Any] = sent_values if isinstance(sent_values, list) else []
     found: list[Problem] = []
     for field, detail in serializer.errors.items():
         if field == "values" and not _messages(detail):
@@ -147,12 +150,13 @@ def _code(message: Any) -> str:
 
 
 def _value_problem(index: int, item: Mapping[str, Any], name: str, message: Any, layout: template.Layout) -> Problem:
-    metric = template.METRICS_BY_CODE.get(item.get("metric")) if isinstance(item.get("metric"), str) else None
+    metric_code = item.get("metric")
+    metric = template.METRICS_BY_CODE.get(metric_code) if isinstance(metric_code, str) else None
     category = item.get("category") if isinstance(item.get("category"), str) else None
     row = None
     if metric is not None and name in ("numerator", "denominator"):
         row = metric.numerator_row if name == "numerator" else metric.denominator_row
-    if row is None or category not in layout.categories:
+    if metric is None or row is None or category not in layout.categories:
         return Problem("", "", _code(message), f"values[{index}].{name}: {message}")
     cell, unit, raw = layout.cell(category, row), unit_of(metric.code, name), item.get(name)
     code = _code(message)

@@ -13,11 +13,11 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Q, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.pagination import BasePagination
@@ -71,7 +71,8 @@ class RollupCursorPagination(BasePagination):
             pk = int(data["id"])
             value = data.get("v")
             if field and value is not None:
-                value = Rollup._meta.get_field(field).to_python(value)
+                # The ordering fields are concrete columns of Rollup, never relations.
+                value = cast(Field, Rollup._meta.get_field(field)).to_python(value)
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error, ValidationError) as exc:
             raise NotFound("Invalid cursor: follow the `next` link of the page before.") from exc
         return value, pk

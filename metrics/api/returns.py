@@ -61,7 +61,9 @@ from sites.selectors import sites_visible_to
 
 class RefusedResponse(serializers.Serializer):
     detail = serializers.CharField()
-    errors = ProblemSerializer(many=True)
+    # SerializerMetaclass takes declared fields out of the class body, so this field (the 400's
+    # `errors` key in the schema) does not replace Serializer.errors; the stubs cannot see that.
+    errors = ProblemSerializer(many=True)  # type: ignore[assignment]
 
 
 # A 400 is either the return's figures refused cell by cell, or a malformed request ({field: [messages]}).

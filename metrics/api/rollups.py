@@ -96,7 +96,7 @@ class RollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         filters=False,
     )
     @action(detail=False, methods=["get"], url_path="export", url_name="export", pagination_class=None, filter_backends=[])
-    def export(self, request: Request) -> HttpResponse | Response:
+    def export(self, request: Request) -> HttpResponse | StreamingHttpResponse | Response:
         """The same rows as the list, as CSV or XLSX. Up to ROLLUP_EXPORT_DIRECT_MAX_ROWS rows come
         back at once; more become an export job (202) to follow at its `url` and download when ready,
         or, when the file is already built, 303 to its download with the job as the body."""
@@ -161,7 +161,7 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         }
     )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
-    def download(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
+    def download(self, request: Request, pk: str | None = None) -> FileResponse | Response:
         job = self.get_object()
         refusal = download_refusal(job)
         if refusal:

@@ -99,8 +99,8 @@ class ReturnVersionSerializer(serializers.ModelSerializer):
     return_id = serializers.IntegerField(source="return_record_id", read_only=True)
     site = serializers.IntegerField(source="return_record.site_id", read_only=True)
     month = serializers.DateField(source="return_record.period.month", read_only=True)
-    created_by = serializers.StringRelatedField()
-    signed_off_by = serializers.StringRelatedField()
+    created_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
+    signed_off_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
     warnings = WarningSerializer(many=True, read_only=True)
 
     class Meta:

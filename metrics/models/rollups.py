@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -94,7 +96,10 @@ class RollupQuerySet(models.QuerySet["Rollup"]):
         return self.filter(Exists(pointer))
 
 
-def _unconstrained(model: type[models.Model]) -> models.ForeignKey:
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _unconstrained(model: type[_M]) -> models.ForeignKey[_M, _M]:
     return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
 
 

@@ -219,8 +219,9 @@ def _breakdown_problems(lines: dict[tuple[str, str], dict[str, ParsedValue]], la
         if total_count is None or total_suppressed or total_count < 0:
             continue
         for dimension in ("age", "ethnicity", "imd"):
-            members = [by_category.get(column.category) for column in layout.dimension_columns(dimension)]
-            if any(member is None for member in members):
+            columns = layout.dimension_columns(dimension)
+            members = [member for column in columns if (member := by_category.get(column.category)) is not None]
+            if len(members) != len(columns):
                 continue
             figures = [_figure(member, part) for member in members]
             if any((count is None and not suppressed) or (count is not None and count < 0) for count, suppressed, _ in figures):
@@ -231,7 +232,7 @@ def _breakdown_problems(lines: dict[tuple[str, str], dict[str, ParsedValue]], la
             if key in checked:
                 continue
             checked.add(key)
-            added = sum(count for count, suppressed, _ in figures if not suppressed)
+            added = sum(count for count, suppressed, _ in figures if not suppressed and count is not None)
             hidden = sum(1 for _, suppressed, _ in figures if suppressed)
             # A suppressed cell is fewer than 6, so it hides at most SMALL_NUMBER_LIMIT: the known
             # figures may fall short of the Total by up to that much for each one, never more, and

@@ -33,7 +33,7 @@ class Sent:
     cc: tuple[str, ...] = ()
 
 
-def _site_kind(period: ReportingPeriod, today: datetime.date) -> str | None:
+def _site_kind(period: ReportingPeriod, today: datetime.date) -> ReminderKind | None:
     due = period.initial_submission_due
     if due - datetime.timedelta(days=7) <= today <= due - datetime.timedelta(days=2):
         return ReminderKind.SEVEN_DAYS

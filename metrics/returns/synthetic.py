@@ -9,7 +9,7 @@ for a cohort of adults with multiple long-term conditions.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from metrics.returns import template
 from metrics.returns.checks import ParsedValue
@@ -47,7 +47,7 @@ AGE_WEIGHTS = {
 ETHNICITY_WEIGHTS = {"eth_white": 78, "eth_black": 6, "eth_asian": 9, "eth_mixed": 2, "eth_other": 2, "eth_not_known": 3}
 
 
-def allocate(total: int, weights: dict[str, float]) -> dict[str, int]:
+def allocate(total: int, weights: Mapping[str, float]) -> dict[str, int]:
     """Split `total` in proportion to `weights`, whole numbers that add up exactly (largest remainder)."""
     whole = sum(weights.values())
     shares = {k: total * w / whole for k, w in weights.items()}
@@ -80,7 +80,11 @@ def synthetic_return(
     age = dict(AGE_WEIGHTS)
     if layout == "1.1":
         age["age_80_plus"] = age.pop("age_80_89") + age.pop("age_90_plus")
-    weights = {"age": age, "ethnicity": ETHNICITY_WEIGHTS, "imd": _imd_weights(site_rng, deprivation)}
+    weights: dict[str, Mapping[str, float]] = {
+        "age": age,
+        "ethnicity": ETHNICITY_WEIGHTS,
+        "imd": _imd_weights(site_rng, deprivation),
+    }
     cohort = max(0, int(cohort * (1 + 0.004 * month_index + rng.gauss(0, 0.01))))
     cohort_split = {dim: allocate(cohort, w) for dim, w in weights.items()}
 

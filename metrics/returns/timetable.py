@@ -111,15 +111,15 @@ def read_timetable(path: str | Path | BinaryIO = TEMPLATE_PATH) -> list[PeriodDa
             continue
         computed = dates_for_month(month, period_start=_date(sheet[f"B{row}"].value), period_end=_date(sheet[f"C{row}"].value))
         fields = ("initial_submission_due", "data_quality_report_due", "final_submission_due", "final_report_due")
-        typed = {}
+        typed: dict[str, datetime.date] = {}
         for column, name in zip("DEFG", fields, strict=True):
             cell = sheet[f"{column}{row}"]
             if cell.data_type == "f":
                 formula = re.sub(r"\s+", "", str(cell.value)).upper()
                 if formula != FORMULAS[column].format(r=row):
                     raise ValueError(f"{TIMETABLE_SHEET}!{column}{row} holds {cell.value}, not {FORMULAS[column].format(r=row)}")
-            elif _date(cell.value) is not None:
-                typed[name] = _date(cell.value)
+            elif (typed_date := _date(cell.value)) is not None:
+                typed[name] = typed_date
         if typed:  # a typed date feeds the formulas after it, as in Excel
             computed = _with_typed_dates(computed, typed)
         periods.append(computed)

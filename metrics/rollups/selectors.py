@@ -116,7 +116,12 @@ class OrgNames:
         return self.names.get((level, org_id), "")
 
 
-_MODELS = {RollupLevel.SITE: Site, RollupLevel.ICB: ICB, RollupLevel.REGION: Region, RollupLevel.WAVE: Wave}
+_MODELS: dict[str, type[Site] | type[ICB] | type[Region] | type[Wave]] = {
+    RollupLevel.SITE: Site,
+    RollupLevel.ICB: ICB,
+    RollupLevel.REGION: Region,
+    RollupLevel.WAVE: Wave,
+}
 
 
 def org_names(user: Any, keys: Iterable[tuple[str, int]] | None = None) -> OrgNames:

@@ -15,8 +15,9 @@ The rules they enforce:
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -60,8 +61,9 @@ def upload_return(*, data: bytes, filename: str, by: Any, based_on: int | None =
     parsed = read_return(data, import_context(by))
     if parsed.errors:
         raise ReturnRefused(parsed.errors)
-    site = Site.objects.get(pk=parsed.site_id)
-    period = ReportingPeriod.objects.get(month=parsed.month)
+    # A template read without errors always names its site and month.
+    site = Site.objects.get(pk=cast(int, parsed.site_id))
+    period = ReportingPeriod.objects.get(month=cast(datetime.date, parsed.month))
     return file_version(
         site=site,
         period=period,
@@ -81,7 +83,10 @@ def submit_cells(
     """The web form: the typed grid goes into a copy of the template and through the same
     importer as an upload, so it is checked by the same rules, cell by cell."""
     corrected = ReturnVersion.objects.filter(
-        return_record__site=site, return_record__period=period, number=based_on, layout="1.2"
+        return_record__site=site,
+        return_record__period=period,
+        number=based_on,  # type: ignore[misc]  # None is a valid exact lookup (IS NULL); the stubs reject it
+        layout="1.2",
     ).first()
     base = export.write_return(parsed_values(corrected), place_name=site.name, month=period.month) if corrected else None
     parsed = read_return(grid.workbook_from_cells(cells, place_name=site.name, month=period.month, base=base), import_context(by))
@@ -147,7 +152,10 @@ def file_version(
     return_record = _locked_return(site, period)
     latest = ReturnVersion.objects.filter(return_record=return_record).select_related("created_by").order_by("-number").first()
     current = latest.number if latest else 0
-    if based_on is not None and based_on != current:
+    if based_on is not None and based_on != current and latest is None:
+        # Nothing has been filed yet, so there is no version for the form to have been based on.
+        raise ReturnConflict(f"Version {based_on} of this return does not exist. Start again from the blank return.")
+    if based_on is not None and based_on != current and latest is not None:
         raise ReturnConflict(
             f"Version {current} of this return was filed by {_who(latest.created_by)} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
             f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
@@ -288,7 +296,7 @@ def acknowledge_warnings(*, return_record: Return, by: Any, comment: str) -> Ret
         )
     if not comment.strip():
         raise ValidationError({"comment": "Explain why the figures are right despite the warnings."})
-    version = return_record.latest_version
+    version = _latest(return_record)
     version.warnings_acknowledged_by, version.warnings_acknowledged_at, version.warnings_comment = (
         by,
         timezone.now(),
@@ -299,6 +307,12 @@ def acknowledge_warnings(*, return_record: Return, by: Any, comment: str) -> Ret
         actor=by, action="return.warnings_acknowledged", obj=return_record, changes={"version": version.number}, reason=comment
     )
     return version
+
+
+def _latest(return_record: Return) -> ReturnVersion:
+    """The latest version of a return that has been filed: a Return is only created together
+    with its first version (file_version), so past that point the nullable FK is set."""
+    return cast(ReturnVersion, return_record.latest_version)
 
 
 def _require_acknowledged(version: ReturnVersion) -> None:
@@ -316,8 +330,8 @@ def send_for_sign_off(*, return_record: Return, by: Any) -> Return:
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: only a draft can be sent for sign-off."
         )
-    _require_acknowledged(return_record.latest_version)
-    version = return_record.latest_version
+    _require_acknowledged(_latest(return_record))
+    version = _latest(return_record)
     version.sent_for_sign_off_at = timezone.now()
     version.save(update_fields=["sent_for_sign_off_at"])
     _transition(return_record, by=by, action="return.sent_for_sign_off", to=ReturnStatus.AWAITING_SIGN_OFF)
@@ -335,7 +349,7 @@ def sign_off(*, return_record: Return, by: Any, version_number: int | None = Non
         raise TransitionRefused(
             f"The return is {return_record.get_status_display().lower()}: only a return awaiting sign-off can be signed off."
         )
-    version = return_record.latest_version
+    version = _latest(return_record)
     if version_number is not None and version_number != version.number:
         raise ReturnConflict(f"Version {version.number} is now the latest; read it before signing off.")
     _require_acknowledged(version)

@@ -66,13 +66,13 @@ def _temme_coefficients() -> tuple[tuple[float, ...], ...]:
             log_gamma_star[2 * m - 1] = bernoulli[2 * m] / (2 * m * (2 * m - 1))
     g = [Fraction(1)] + [Fraction(0)] * k_max  # Γ*(a) = exp(ln Γ*(a)) as a series in 1/a
     for n in range(1, k_max + 1):
-        g[n] = sum(k * log_gamma_star[k] * g[n - k] for k in range(1, n + 1)) / n
+        g[n] = sum((k * log_gamma_star[k] * g[n - k] for k in range(1, n + 1)), Fraction(0)) / n
     mu = [Fraction(0), Fraction(1)] + [Fraction(0)] * size  # μ(η) from μ μ' = η (1 + μ)
     for n in range(2, len(mu)):
         mu[n] = (mu[n - 1] - sum((n + 1 - i) * mu[i] * mu[n + 1 - i] for i in range(2, n))) / (n + 1)
     inv_mu = [Fraction(1)] + [Fraction(0)] * (len(mu) - 3)  # η/μ
     for n in range(1, len(inv_mu)):
-        inv_mu[n] = -sum(mu[j + 1] * inv_mu[n - j] for j in range(1, n + 1))
+        inv_mu[n] = -sum((mu[j + 1] * inv_mu[n - j] for j in range(1, n + 1)), Fraction(0))
     c = [inv_mu[1:]]
     for k in range(1, k_max + 1):
         previous, term = c[-1], (-1) ** k * g[k]
@@ -242,8 +242,11 @@ class Limits(NamedTuple):
     upper99: float
 
 
+Band = Literal["within", "outside_95", "outside_99"]
+
+
 class Classification(NamedTuple):
-    band: Literal["within", "outside_95", "outside_99"]
+    band: Band
     side: Literal["above", "below"] | None  # None when within
 
 
@@ -305,7 +308,11 @@ def funnel_limits(denominator: int | float, target_rate_per_1000: float | Decima
 def classify(numerator: int, denominator: int, limits: Limits) -> Classification:
     """Where the unit's rate sits against the limits; a rate exactly on a limit is within it."""
     rate = Fraction(numerator * PER, denominator)  # exact: no rounding can move a unit across a line
-    for band, lower, upper in (("outside_99", limits.lower99, limits.upper99), ("outside_95", limits.lower95, limits.upper95)):
+    bands: tuple[tuple[Band, float, float], ...] = (
+        ("outside_99", limits.lower99, limits.upper99),
+        ("outside_95", limits.lower95, limits.upper95),
+    )
+    for band, lower, upper in bands:
         if rate > Fraction(upper):
             return Classification(band, "above")
         if rate < Fraction(lower):
@@ -323,7 +330,7 @@ def _checked(key: Hashable, value: object, what: str) -> int | None:
     return value
 
 
-def _curve_denominators(low: int, high: int, points: int) -> list[float]:
+def _curve_denominators(low: float, high: float, points: int) -> list[float]:
     if low == high:  # one width of unit only: still draw a short stretch of funnel around it
         low, high = low / 2, high * 2
     ratio = high / low

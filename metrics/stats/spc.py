@@ -251,7 +251,7 @@ def xmr(
     positions = [i for i, value in enumerate(points) if value is not None]
     if len(positions) < 2:
         raise ValueError("an XmR chart needs at least two points (one moving range)")
-    values = [Fraction(points[i]) for i in positions]  # rejects NaN and infinities
+    values = [Fraction(value) for value in points if value is not None]  # rejects NaN and infinities
     count = len(values)
     after_gap = frozenset(k for k in range(1, count) if positions[k] != positions[k - 1] + 1)
     starts = _change_starts(positions, len(points), rebase)

@@ -7,7 +7,7 @@ a 404, so another person's export does not show it exists.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -43,7 +43,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     job = _visible_job(request, pk)
     refusal = download_refusal(job)
     response = None if refusal else export_file_response(job, request.user)

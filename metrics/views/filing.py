@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from metrics import services
 from metrics.returns import grid, rules, selectors
@@ -44,7 +45,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     # A body larger than a return may be is refused from its declared length, unread.
     too_big = request.method == "POST" and uploads.oversize_request(request, uploads.return_upload_max_bytes())
     if too_big:
-        form = UploadForm({}, {})
+        form = UploadForm({}, MultiValueDict())
         uploads.refuse_file_field(form, too_big)
     else:
         form = UploadForm(request.POST or None, request.FILES or None, initial={"based_on": request.GET.get("based_on")})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from metrics.models import QueryStatus, ReturnStatus
+from metrics.models import QueryStatus, ReturnStatus, ReturnVersion
 from metrics.returns import coverage, rules, selectors
 from metrics.views.forms import AnswerForm, CommentForm, QuestionForm, ReasonForm
 from nhsportal import params
@@ -141,7 +141,8 @@ def version_diff(request: HttpRequest, site_pk: int, month: str) -> HttpResponse
     site, period, return_record = selectors.get_visible_return(request.user, site_pk, month)
     if return_record is None:
         raise Http404
-    versions = {v.number: v for v in return_record.versions.all()}
+    # Keyed by int | None so a missing ?from / ?to is a KeyError, hence a 404, like an unknown number.
+    versions: dict[int | None, ReturnVersion] = {v.number: v for v in return_record.versions.all()}
     try:
         older = versions[params.whole_number(request.GET.get("from"), name="from")]
         newer = versions[params.whole_number(request.GET.get("to"), name="to")]

@@ -4,6 +4,7 @@ through the scoped selectors (another site's is a 404) and calls one service."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -34,7 +35,9 @@ def _step(
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # ErrorList hands out its messages as str (its __getitem__ unwraps each
+                # ValidationError); the stubs type the items as ValidationError | str.
+                messages.error(request, cast(str, error))
         return redirect("return-detail", site_pk=site_pk, month=month)
     try:
         act(return_record=return_record, by=request.user, **(form.cleaned_data if form else {}))
@@ -98,7 +101,9 @@ def _query_step(
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # ErrorList hands out its messages as str (its __getitem__ unwraps each
+                # ValidationError); the stubs type the items as ValidationError | str.
+                messages.error(request, cast(str, error))
     else:
         try:
             act(query=query, by=request.user, **{field: form.cleaned_data[field]})

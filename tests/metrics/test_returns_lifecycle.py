@@ -123,6 +123,13 @@ def test_the_second_of_two_people_filing_from_the_same_version_is_told_and_nothi
     assert ReturnVersion.objects.count() == 2
 
 
+def test_filing_on_a_version_of_a_return_never_filed_is_a_conflict_not_a_crash(workbook, staff):
+    with pytest.raises(services.ReturnConflict, match="Version 3 of this return does not exist"):
+        services.upload_return(data=workbook(), filename="v4.xlsx", by=staff, based_on=3)
+
+    assert ReturnVersion.objects.count() == 0
+
+
 def test_signing_off_after_the_initial_deadline_is_allowed_and_marked_late(catalogue, croydon, staff, lead):
     today = datetime.date.today()
     late_period = ReportingPeriodFactory(today=today, month=month_start(today, 2), initial_in_days=-2, final_in_days=5)
