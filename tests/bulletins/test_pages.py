@@ -195,3 +195,19 @@ def test_the_demo_call_issues_the_latest_closed_month_without_emailing(world, dj
         bulletin = services.build_latest_closed_month(today=day)
     assert (bulletin.period, bulletin.status, bulletin.trigger) == (world.october, BulletinStatus.ISSUED, "demo")
     assert callbacks == [] and mail.outbox == []
+
+
+def test_the_admin_links_the_workbook_through_its_own_view_not_the_storage_path(client, issued):
+    from nhsportal.models import Role
+    from tests.nhsportal.factories import user_with_role
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    admin.is_staff = admin.is_superuser = True  # as the programme office's admin accounts are
+    admin.save()
+
+    change = page(client, admin, reverse("admin:bulletins_bulletin_change", args=[issued.pk])).content.decode()
+
+    workbook = reverse("bulletin-workbook", args=[issued.period.slug, issued.version])
+    assert f'href="{workbook}"' in change
+    assert f'href="/bulletins/{issued.workbook.name.split("/")[-1]}"' not in change
+    assert client.get(workbook).status_code == 200
