@@ -13,7 +13,7 @@ class BulletinAdmin(admin.ModelAdmin):
     list_filter = ("status", "trigger")
     # The workbook through its own view (who may read it is checked there), never the storage path.
     readonly_fields = [f.name if f.name != "workbook" else "workbook_download" for f in Bulletin._meta.fields]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
     @admin.display(description="Workbook")
     def workbook_download(self, obj: Bulletin) -> str:
