@@ -4,6 +4,7 @@ know about the world (the sites, whose they are, the periods)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -13,8 +14,9 @@ from metrics.models import (
     ReturnVersion,
 )
 from metrics.returns import rules
-from metrics.returns.checks import Problem
-from metrics.returns.importer import ImportContext, normalise_place_name
+from metrics.returns.checks import ParsedValue, Problem
+from metrics.returns.importer import ImportContext, ParsedReturn, normalise_place_name
+from metrics.returns.selectors import parsed_values
 from nhsportal.roles import roles_of
 from sites.models import Site
 
@@ -75,3 +77,22 @@ def unchanged_message(version: ReturnVersion) -> str:
 
 def _who(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else "a deleted account"
+
+
+def _figures(values: Iterable[ParsedValue]) -> set[tuple]:
+    return {
+        (
+            v.metric,
+            v.category,
+            None if v.numerator_suppressed else v.numerator,
+            None if v.denominator_suppressed else v.denominator,
+            v.numerator_suppressed,
+            v.denominator_suppressed,
+        )
+        for v in values
+    }
+
+
+def same_figures(latest: ReturnVersion, parsed: ParsedReturn) -> bool:
+    """Whether a filing holds exactly the figures (and layout) of the latest version."""
+    return latest.layout == parsed.layout and _figures(parsed_values(latest)) == _figures(parsed.values)

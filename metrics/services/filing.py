@@ -50,6 +50,7 @@ from metrics.services.common import (
     _who,
     import_context,
     not_ended_problem,
+    same_figures,
 )
 from nhsportal import audit
 from sites.models import Site
@@ -160,7 +161,7 @@ def file_version(
             f"Version {current} of this return was filed by {_who(latest.created_by)} at {timezone.localtime(latest.created_at):%H:%M on %-d %B} "
             f"while you were working on version {based_on}. Look at version {current}, then file your changes again."
         )
-    if latest is not None and _same_figures(latest, parsed):
+    if latest is not None and same_figures(latest, parsed):
         # Nothing is stored: a copy would add a version that differs from nothing, and would send
         # a submitted return back to draft for a sign-off of the very same figures (ADR 10).
         latest.unchanged = True
@@ -198,25 +199,6 @@ def file_version(
     if before == ReturnStatus.CORRECTION_REQUESTED:
         notify.queue(notices.CORRECTION_FILED, version)
     return version
-
-
-def _figures(values: Iterable[ParsedValue]) -> set[tuple]:
-    return {
-        (
-            v.metric,
-            v.category,
-            None if v.numerator_suppressed else v.numerator,
-            None if v.denominator_suppressed else v.denominator,
-            v.numerator_suppressed,
-            v.denominator_suppressed,
-        )
-        for v in values
-    }
-
-
-def _same_figures(latest: ReturnVersion, parsed: ParsedReturn) -> bool:
-    """Whether a filing holds exactly the figures (and layout) of the latest version."""
-    return latest.layout == parsed.layout and _figures(parsed_values(latest)) == _figures(parsed.values)
 
 
 def _locked_return(site: Site, period: ReportingPeriod) -> Return:
