@@ -4,11 +4,7 @@ on the embedded default and through a real worker on Redis."""
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,8 +16,7 @@ from bulletins.models import Bulletin, BulletinStatus
 from metrics.models import NoticeSent
 from nhsportal.celery import app
 from tests.bulletins.world import NOVEMBER, OCTOBER, build_world
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import real_worker
 
 
 def test_the_build_task_is_named_and_stops_in_time():
@@ -54,28 +49,12 @@ def test_the_daily_check_builds_each_month_past_its_final_deadline_once(monkeypa
     assert len(mail.outbox) == 2
 
 
-def _worker_database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker_on_the_test_database(tmp_path):
     """A real worker on the configured broker, reading the test database (PostgreSQL)."""
-    env = os.environ | {"DJANGO_ENV": "test", "DATABASE_URL": _worker_database_url(),
-                        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "MEDIA_ROOT": str(tmp_path / "media")}  # fmt: skip
-    command = [sys.executable, "-m", "celery", "-A", "nhsportal", "worker", "--pool=solo", "--loglevel=WARNING"]
-    process = subprocess.Popen([*command, "-n", f"bulletins-{os.getpid()}@%h"], cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1.0):
-            if time.monotonic() > deadline:
-                pytest.fail("The Celery worker did not answer a ping within 60 seconds.")
+    backend = "django.core.mail.backends.locmem.EmailBackend"
+    with real_worker("bulletins", EMAIL_BACKEND=backend, MEDIA_ROOT=str(tmp_path / "media")) as process:
         yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.worker

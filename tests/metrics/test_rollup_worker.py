@@ -2,11 +2,7 @@
 default, through a real worker on Redis), bursts of sign-offs coalesce, the nightly rebuild is
 scheduled, and a retry is safe."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -23,8 +19,7 @@ from metrics.rollups import jobs as rollup_jobs
 from nhsportal.celery import app
 from tests.metrics.test_rollups import TODAY, period_ending, signed_off_return
 from tests.sites.factories import SiteFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import real_worker
 
 
 @pytest.fixture
@@ -188,27 +183,11 @@ def test_the_nightly_rebuild_is_on_the_beat_schedule():
     assert len(nightly) == 1
 
 
-def _worker_database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker_on_the_test_database():
     """A real worker on the configured broker, reading the test database (PostgreSQL)."""
-    env = os.environ | {"DJANGO_ENV": "test", "DATABASE_URL": _worker_database_url()}
-    command = [sys.executable, "-m", "celery", "-A", "nhsportal", "worker", "--pool=solo", "--loglevel=WARNING"]
-    process = subprocess.Popen([*command, "-n", f"rollups-{os.getpid()}@%h"], cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1.0):
-            if time.monotonic() > deadline:
-                pytest.fail("The Celery worker did not answer a ping within 60 seconds.")
+    with real_worker("rollups") as process:
         yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.worker
